@@ -1,0 +1,185 @@
+//! `ClientCredentials` and `AccessToken`: the operations of simple-oauth2, on top of the
+//! request builder, the transport and the token parser.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::config::{Config, HttpOptions};
+use super::error::{Error, ErrorKind, Result};
+use super::request::{self, Params};
+use super::response;
+use super::token::TokenData;
+use super::transport::Transport;
+
+/// What a client and every token it made share; tokens keep it alive after the client is gone.
+struct Shared {
+    config: Config,
+    transport: Transport,
+}
+
+impl Shared {
+    /// Sends one request and redacts the client's secret from any error it produced.
+    fn post(&self, url: &url::Url, params: Params, options: &HttpOptions) -> Result<response::HttpResponse> {
+        let built = request::build(&self.config, url, params, options)?;
+        self.transport.send(&built).map_err(|e| self.redact(e))
+    }
+
+    fn redact(&self, error: Error) -> Error {
+        error.redact(&[self.config.client.secret.expose()])
+    }
+}
+
+/// A configured OAuth 2.0 client for the Client Credentials grant. Cheap to clone; thread-safe.
+#[derive(Clone)]
+pub struct ClientCredentials {
+    shared: Arc<Shared>,
+}
+
+/// A token and the client that can refresh or revoke it. Immutable; thread-safe.
+#[derive(Clone)]
+pub struct AccessToken {
+    data: TokenData,
+    shared: Arc<Shared>,
+}
+
+/// Which token of a pair to revoke (RFC 7009 `token_type_hint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenType {
+    AccessToken,
+    RefreshToken,
+}
+
+impl TokenType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenType::AccessToken => "access_token",
+            TokenType::RefreshToken => "refresh_token",
+        }
+    }
+}
+
+impl std::str::FromStr for TokenType {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "access_token" => Ok(TokenType::AccessToken),
+            "refresh_token" => Ok(TokenType::RefreshToken),
+            _ => Err(Error::invalid_argument("token_type must be \"access_token\" or \"refresh_token\"")),
+        }
+    }
+}
+
+impl ClientCredentials {
+    pub fn new(config: Config) -> Self {
+        ClientCredentials { shared: Arc::new(Shared { config, transport: Transport::new() }) }
+    }
+
+    pub fn from_json_str(config_json: &str) -> Result<Self> {
+        Config::from_json_str(config_json).map(Self::new)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    /// Requests a token (RFC 6749 §4.4). `params` holds `scope` (string or array) and any extra
+    /// parameters; `options` adds headers and a timeout for this call.
+    pub fn get_token(&self, params: &Map<String, Value>, options: &HttpOptions) -> Result<AccessToken> {
+        let shared = &self.shared;
+        let config = &shared.config;
+        let params = Params::for_grant("client_credentials", params, &[], &config.options.scope_separator)?;
+        let answer = shared.post(&config.auth.token_url, params, options)?;
+        let object = response::token_object("token endpoint", &answer).map_err(|e| shared.redact(e))?;
+        let data = TokenData::parse(object, OffsetDateTime::now_utc(), ErrorKind::InvalidResponse)?;
+        Ok(AccessToken { data, shared: Arc::clone(shared) })
+    }
+
+    /// A token from stored JSON (such as an earlier `to_json`); no request is made.
+    pub fn create_token(&self, object: Map<String, Value>) -> Result<AccessToken> {
+        let data = TokenData::parse(object, OffsetDateTime::now_utc(), ErrorKind::InvalidArgument)?;
+        Ok(AccessToken { data, shared: Arc::clone(&self.shared) })
+    }
+}
+
+impl AccessToken {
+    /// Every field of the token, `expires_at` as the server or storage gave it.
+    pub fn token(&self) -> &Map<String, Value> {
+        self.data.fields()
+    }
+
+    pub fn expires_at(&self) -> Option<OffsetDateTime> {
+        self.data.expires_at()
+    }
+
+    pub fn access_token(&self) -> Option<&str> {
+        self.data.string_field("access_token")
+    }
+
+    /// True when the token expires within `window_seconds` from now (or has expired).
+    pub fn expired(&self, window_seconds: i64) -> bool {
+        self.data.expired_at(OffsetDateTime::now_utc(), window_seconds)
+    }
+
+    /// The token as JSON, `expires_at` as an ISO 8601 UTC string with milliseconds.
+    pub fn to_json(&self) -> Value {
+        self.data.to_json()
+    }
+
+    /// A new token from the refresh_token grant; it keeps this token's refresh_token when the
+    /// server sends none.
+    pub fn refresh(&self, params: &Map<String, Value>, options: &HttpOptions) -> Result<AccessToken> {
+        let refresh_token = self
+            .data
+            .string_field("refresh_token")
+            .ok_or_else(|| Error::invalid_argument("the token has no refresh_token to refresh with"))?;
+        let shared = &self.shared;
+        let config = &shared.config;
+        let params = Params::for_grant(
+            "refresh_token",
+            params,
+            &[("refresh_token", refresh_token)],
+            &config.options.scope_separator,
+        )?;
+        let answer = shared.post(&config.auth.refresh_url, params, options)?;
+        let object = response::token_object("token endpoint", &answer).map_err(|e| shared.redact(e))?;
+        let data = self.data.successor(object, OffsetDateTime::now_utc())?;
+        Ok(AccessToken { data, shared: Arc::clone(shared) })
+    }
+
+    /// Revokes one of the tokens (RFC 7009).
+    pub fn revoke(&self, token_type: TokenType, options: &HttpOptions) -> Result<()> {
+        let name = token_type.as_str();
+        let token = self
+            .data
+            .string_field(name)
+            .ok_or_else(|| Error::invalid_argument(format!("the token has no {name} to revoke")))?;
+        let params = Params::from_pairs(&[("token", token), ("token_type_hint", name)]);
+        let shared = &self.shared;
+        let answer = shared.post(&shared.config.auth.revoke_url, params, options)?;
+        response::revocation("revocation endpoint", &answer).map_err(|e| shared.redact(e))
+    }
+
+    /// Revokes the access token, then the refresh token if there is one; stops at the first failure.
+    pub fn revoke_all(&self, options: &HttpOptions) -> Result<()> {
+        self.revoke(TokenType::AccessToken, options)?;
+        if self.data.string_field("refresh_token").is_some() {
+            self.revoke(TokenType::RefreshToken, options)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCredentials").field("config", &self.shared.config).finish()
+    }
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessToken").field("data", &self.data).finish()
+    }
+}

@@ -1,0 +1,221 @@
+//! The configuration object of simple-oauth2's `ClientCredentials`, parsed and validated once.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use url::Url;
+
+use super::error::{Error, ErrorKind, Result};
+use super::json_fields::Fields;
+use super::secret::Secret;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialsEncoding {
+    /// Form-urlencode id and secret before Basic encoding (RFC 6749 §2.3.1).
+    Strict,
+    /// Use id and secret as they are.
+    Loose,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Form,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorizationMethod {
+    Header,
+    Body,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    pub id: String,
+    pub secret: Secret,
+    pub id_param_name: String,
+    pub secret_param_name: String,
+}
+
+/// The three endpoints, already resolved against tokenHost.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub token_url: Url,
+    pub refresh_url: Url,
+    pub revoke_url: Url,
+}
+
+/// Headers and timeout: the `http` section of the config, or the per-call http options.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct HttpOptions {
+    pub headers: Vec<(String, String)>,
+    pub timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for HttpOptions {
+    // Header values may carry credentials (an API key, a bearer token): show the names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("HttpOptions").field("headers", &names).field("timeout", &self.timeout).finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub scope_separator: String,
+    pub credentials_encoding: CredentialsEncoding,
+    pub body_format: BodyFormat,
+    pub authorization_method: AuthorizationMethod,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub client: ClientSettings,
+    pub auth: Endpoints,
+    pub http: HttpOptions,
+    pub options: Options,
+}
+
+impl Config {
+    pub fn from_json_str(text: &str) -> Result<Self> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| Error::invalid_config(format!("configuration is not valid JSON: {e}")))?;
+        Self::from_json(&value)
+    }
+
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let mut root = Fields::new(value, "", ErrorKind::InvalidConfig)?;
+        let client = parse_client(root.require_object("client")?)?;
+        let auth = parse_auth(root.require_object("auth")?)?;
+        let http = match root.take_object("http")? {
+            Some(mut http) => {
+                if http.take("baseUrl").is_some() {
+                    return Err(http.error("baseUrl", "is not supported: the endpoints come from auth.tokenHost and the auth paths"));
+                }
+                HttpOptions::from_fields(http)?
+            }
+            None => HttpOptions::default(),
+        };
+        let options = parse_options(root.take_object("options")?)?;
+        root.finish()?;
+        Ok(Config { client, auth, http, options })
+    }
+}
+
+impl HttpOptions {
+    /// Per-call options (`headers`, `timeout`); errors are argument errors naming `httpOptions.*`.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        Self::from_fields(Fields::new(value, "httpOptions", ErrorKind::InvalidArgument)?)
+    }
+
+    fn from_fields(mut fields: Fields) -> Result<Self> {
+        let mut headers = Vec::new();
+        if let Some(header_fields) = fields.take_object("headers")? {
+            let path = fields.path_of("headers");
+            for (name, value) in header_fields.into_entries() {
+                let at = format!("{path}.{name}");
+                let kind = fields.kind();
+                let Value::String(value) = value else {
+                    return Err(Error::new(kind, format!("{at} must be a string")));
+                };
+                if !is_header_name(&name) {
+                    return Err(Error::new(kind, format!("{at}: not a valid HTTP header name")));
+                }
+                if !is_header_value(&value) {
+                    return Err(Error::new(kind, format!("{at}: header values may not contain control characters")));
+                }
+                headers.push((name, value));
+            }
+        }
+        let timeout = match fields.take("timeout") {
+            None => None,
+            Some(value) => match value.as_u64() {
+                Some(ms) if ms > 0 => Some(Duration::from_millis(ms)),
+                _ => return Err(fields.error("timeout", "must be a positive whole number of milliseconds")),
+            },
+        };
+        fields.finish()?;
+        Ok(HttpOptions { headers, timeout })
+    }
+}
+
+fn parse_client(mut fields: Fields) -> Result<ClientSettings> {
+    let id = fields.require_string("id")?;
+    check_vschar(&fields, "id", &id)?;
+    let secret = fields.take_string("secret")?.unwrap_or_default();
+    check_vschar(&fields, "secret", &secret)?;
+    let id_param_name = fields.take_string("idParamName")?.unwrap_or_else(|| "client_id".into());
+    let secret_param_name =
+        fields.take_string("secretParamName")?.unwrap_or_else(|| "client_secret".into());
+    fields.finish()?;
+    Ok(ClientSettings { id, secret: Secret::new(secret), id_param_name, secret_param_name })
+}
+
+/// RFC 6749 Appendix A: client_id and client_secret are VSCHAR (0x20-0x7E).
+fn check_vschar(fields: &Fields, key: &str, value: &str) -> Result<()> {
+    if value.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
+        Ok(())
+    } else {
+        Err(fields.error(key, "may contain only printable ASCII characters (0x20-0x7E)"))
+    }
+}
+
+fn parse_auth(mut fields: Fields) -> Result<Endpoints> {
+    let host_text = fields.require_string("tokenHost")?;
+    let host = Url::parse(&host_text)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .ok_or_else(|| fields.error("tokenHost", "must be an absolute http or https URL"))?;
+    let token_path = fields.take_string("tokenPath")?.unwrap_or_else(|| "/oauth/token".into());
+    let refresh_path = fields.take_string("refreshPath")?.unwrap_or_else(|| token_path.clone());
+    let revoke_path = fields.take_string("revokePath")?.unwrap_or_else(|| "/oauth/revoke".into());
+    let resolve = |key: &str, path: &str| {
+        host.join(path)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| fields.error(key, "does not resolve to an http or https URL"))
+    };
+    let endpoints = Endpoints {
+        token_url: resolve("tokenPath", &token_path)?,
+        refresh_url: resolve("refreshPath", &refresh_path)?,
+        revoke_url: resolve("revokePath", &revoke_path)?,
+    };
+    fields.finish()?;
+    Ok(endpoints)
+}
+
+fn parse_options(fields: Option<Fields>) -> Result<Options> {
+    let mut options = Options {
+        scope_separator: " ".into(),
+        credentials_encoding: CredentialsEncoding::Strict,
+        body_format: BodyFormat::Form,
+        authorization_method: AuthorizationMethod::Header,
+    };
+    let Some(mut fields) = fields else { return Ok(options) };
+    if let Some(separator) = fields.take_string("scopeSeparator")? {
+        options.scope_separator = separator;
+    }
+    if let Some(mode) = fields.take_choice("credentialsEncodingMode", &["strict", "loose"])? {
+        options.credentials_encoding =
+            if mode == "strict" { CredentialsEncoding::Strict } else { CredentialsEncoding::Loose };
+    }
+    if let Some(format) = fields.take_choice("bodyFormat", &["form", "json"])? {
+        options.body_format = if format == "form" { BodyFormat::Form } else { BodyFormat::Json };
+    }
+    if let Some(method) = fields.take_choice("authorizationMethod", &["header", "body"])? {
+        options.authorization_method =
+            if method == "header" { AuthorizationMethod::Header } else { AuthorizationMethod::Body };
+    }
+    fields.finish()?;
+    Ok(options)
+}
+
+/// RFC 9110 token characters.
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn is_header_value(value: &str) -> bool {
+    value.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7F))
+}

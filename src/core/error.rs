@@ -1,0 +1,173 @@
+//! The one error type of the core: a kind the FFI maps to a status, a message that is safe to
+//! show (never a secret), and the details of an HTTP or OAuth failure when there was one.
+
+use std::fmt;
+
+/// How much of a failing response body an error keeps.
+pub(crate) const ERROR_BODY_CAP: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A caller-supplied argument (params, http options, token type, token JSON) is wrong.
+    InvalidArgument,
+    /// The configuration object is wrong.
+    InvalidConfig,
+    /// DNS, connect, TLS or I/O failure.
+    Transport,
+    /// The request did not finish within its deadline.
+    Timeout,
+    /// The server answered with a non-success status and no RFC 6749 error body.
+    Http,
+    /// The server answered with an RFC 6749 §5.2 error object.
+    OAuth,
+    /// A success status whose body is not a usable token.
+    InvalidResponse,
+    /// A bug in liboauthcc (for example a caught panic).
+    Internal,
+}
+
+/// The RFC 6749 §5.2 fields of an error response.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OAuthErrorFields {
+    pub error: String,
+    pub error_description: Option<String>,
+    pub error_uri: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    /// Boxed so that `Result<T, Error>` stays small on the success path.
+    response: Option<Box<ResponseDetails>>,
+}
+
+/// What an HTTP answer told about a failure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ResponseDetails {
+    http_status: u16,
+    oauth: Option<OAuthErrorFields>,
+    body: String,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, message: message.into(), response: None }
+    }
+
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub fn invalid_config(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidConfig, message)
+    }
+
+    /// Attaches the HTTP status and the first `ERROR_BODY_CAP` bytes of the body (lossy UTF-8).
+    pub fn with_response(mut self, status: u16, body: &[u8]) -> Self {
+        self.response = Some(Box::new(ResponseDetails { http_status: status, oauth: None, body: capped_text(body) }));
+        self
+    }
+
+    /// Attaches RFC 6749 error fields; call after `with_response`.
+    pub fn with_oauth(mut self, fields: OAuthErrorFields) -> Self {
+        self.response.get_or_insert_with(Default::default).oauth = Some(fields);
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn http_status(&self) -> Option<u16> {
+        self.response.as_ref().map(|r| r.http_status)
+    }
+
+    pub fn oauth(&self) -> Option<&OAuthErrorFields> {
+        self.response.as_ref().and_then(|r| r.oauth.as_ref())
+    }
+
+    pub fn body(&self) -> Option<&str> {
+        self.response.as_ref().map(|r| r.body.as_str())
+    }
+
+    /// Replaces every occurrence of each secret in every text the error carries.
+    pub(crate) fn redact(mut self, secrets: &[&str]) -> Self {
+        let scrub = |text: &mut String| {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                if text.contains(secret) {
+                    *text = text.replace(secret, "[REDACTED]");
+                }
+            }
+        };
+        scrub(&mut self.message);
+        if let Some(response) = self.response.as_mut() {
+            scrub(&mut response.body);
+            if let Some(oauth) = response.oauth.as_mut() {
+                scrub(&mut oauth.error);
+                oauth.error_description.as_mut().map(scrub);
+                oauth.error_uri.as_mut().map(scrub);
+            }
+        }
+        self
+    }
+}
+
+/// The body as text, cut at `ERROR_BODY_CAP` bytes on a character boundary.
+fn capped_text(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_CAP)]).into_owned();
+    if body.len() > ERROR_BODY_CAP && text.ends_with('\u{FFFD}') {
+        // The cut may have split a character; drop the replacement it produced.
+        return text.trim_end_matches('\u{FFFD}').to_owned();
+    }
+    text
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_is_capped_at_4_kib() {
+        let body = vec![b'x'; ERROR_BODY_CAP + 100];
+        let error = Error::new(ErrorKind::Http, "m").with_response(500, &body);
+        assert_eq!(error.body().map(str::len), Some(ERROR_BODY_CAP));
+    }
+
+    #[test]
+    fn cap_does_not_leave_half_a_character() {
+        let mut body = vec![b'x'; ERROR_BODY_CAP - 1];
+        body.extend_from_slice("é".as_bytes());
+        let error = Error::new(ErrorKind::Http, "m").with_response(500, &body);
+        assert_eq!(error.body().map(str::len), Some(ERROR_BODY_CAP - 1));
+    }
+
+    #[test]
+    fn redact_scrubs_message_body_and_oauth_fields() {
+        let error = Error::new(ErrorKind::OAuth, "bad s3cret")
+            .with_response(401, b"{\"echo\":\"s3cret\"}")
+            .with_oauth(OAuthErrorFields {
+                error: "invalid_client".into(),
+                error_description: Some("secret s3cret wrong".into()),
+                error_uri: None,
+            })
+            .redact(&["s3cret", ""]);
+        let all = format!("{error:?}");
+        assert!(!all.contains("s3cret"), "{all}");
+        assert_eq!(error.message(), "bad [REDACTED]");
+    }
+}

@@ -1,0 +1,78 @@
+//! The calling thread's last error record, replaced by every failing call.
+
+use std::cell::RefCell;
+use std::ffi::{c_char, CString};
+use std::ptr;
+
+use serde_json::{json, Value};
+
+use super::boundary::{guard, guard_value};
+use super::convert::{out_string, prepare_out};
+use super::status::{oauthcc_status, oauthcc_status_code};
+use crate::core::Error;
+
+struct Record {
+    error: Error,
+    /// The message as C text, kept so `oauthcc_last_error_message` can lend it.
+    message: CString,
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<Option<Record>> = const { RefCell::new(None) };
+}
+
+/// Replaces this thread's record. Silently does nothing while the thread is being torn down.
+pub fn record(error: Error) {
+    let message = c_text(error.message());
+    let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = Some(Record { error, message }));
+}
+
+/// C text for a message; an interior NUL (from a hostile server) is shown as "\0".
+fn c_text(text: &str) -> CString {
+    CString::new(text.replace('\0', "\\0")).unwrap_or_default()
+}
+
+#[cfg(test)]
+pub fn current_message() -> Option<String> {
+    LAST_ERROR.with(|slot| slot.borrow().as_ref().map(|r| r.error.message().to_owned()))
+}
+
+fn record_json(error: &Error) -> Value {
+    let status = oauthcc_status_code::from_kind(error.kind());
+    let oauth = error.oauth();
+    json!({
+        "status": status.name(),
+        "message": error.message(),
+        "http_status": error.http_status(),
+        "error": oauth.map(|o| o.error.as_str()),
+        "error_description": oauth.and_then(|o| o.error_description.as_deref()),
+        "error_uri": oauth.and_then(|o| o.error_uri.as_deref()),
+        "body": error.body(),
+    })
+}
+
+/// Hands out this thread's last error record as JSON (owned: free with `oauthcc_string_free`):
+/// `status`, `message`, `http_status`, `error`, `error_description`, `error_uri` and `body`
+/// (the first 4 KiB of the response body). When this thread has no record, the JSON is `null`.
+#[no_mangle]
+pub unsafe extern "C" fn oauthcc_last_error_json(out_json: *mut *mut c_char) -> oauthcc_status {
+    guard(|| {
+        let out_json = unsafe { prepare_out(out_json, "out_json") }?;
+        let json = LAST_ERROR.with(|slot| match slot.borrow().as_ref() {
+            Some(record) => record_json(&record.error).to_string(),
+            None => "null".to_owned(),
+        });
+        out_string(out_json, json)
+    })
+}
+
+/// This thread's last error message, or NULL when there is none. Borrowed: valid until the next
+/// liboauthcc call on this thread; never free it.
+#[no_mangle]
+pub extern "C" fn oauthcc_last_error_message() -> *const c_char {
+    guard_value(ptr::null(), || {
+        LAST_ERROR
+            .try_with(|slot| slot.borrow().as_ref().map_or(ptr::null(), |record| record.message.as_ptr()))
+            .unwrap_or(ptr::null())
+    })
+}

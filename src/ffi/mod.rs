@@ -1,0 +1,18 @@
+//! The C ABI: converts pointers and C strings to core calls and core results to status codes,
+//! handles and owned strings. Every exported body runs inside `boundary::guard`.
+#![allow(non_camel_case_types, clippy::missing_safety_doc)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod boundary;
+mod client;
+mod convert;
+mod last_error;
+mod status;
+mod strings;
+mod token;
+
+pub use client::*;
+pub use last_error::*;
+pub use status::*;
+pub use strings::*;
+pub use token::*;
