@@ -219,3 +219,7 @@ fn is_header_name(name: &str) -> bool {
 fn is_header_value(value: &str) -> bool {
     value.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7F))
 }
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;
