@@ -1,0 +1,143 @@
+"""ClientCredentials and AccessToken: simple-oauth2's API over the liboauthcc C ABI."""
+
+import ctypes
+import json
+import weakref
+from datetime import datetime, timezone
+from typing import Any, Dict, Mapping, Optional, Union
+
+from ._native import lib, take_string
+from .errors import check
+
+JSONObject = Dict[str, Any]
+
+
+class _Owned:
+    """A C handle freed exactly once: by close(), by the context manager, or when collected."""
+
+    def __init__(self, pointer: int, free, what: str):
+        self._pointer = pointer
+        self._what = what
+        self._finalizer = weakref.finalize(self, free, pointer)
+
+    @property
+    def pointer(self) -> int:
+        if not self._finalizer.alive:
+            raise ValueError(f"this {self._what} is closed")
+        return self._pointer
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _json_arg(value: Optional[Mapping[str, Any]]) -> Optional[bytes]:
+    return None if value is None else json.dumps(value).encode()
+
+
+def _new_token(call, *args) -> "AccessToken":
+    out = ctypes.c_void_p()
+    check(call(*args, ctypes.byref(out)))
+    return AccessToken._adopt(out.value)
+
+
+class ClientCredentials:
+    """A client for the OAuth 2.0 Client Credentials grant, configured like simple-oauth2.
+
+    Thread-safe: share one instance between threads. Free it with close() or a `with` block.
+    """
+
+    def __init__(self, config: Union[Mapping[str, Any], str]):
+        text = config if isinstance(config, str) else json.dumps(config)
+        out = ctypes.c_void_p()
+        check(lib.oauthcc_client_new(text.encode(), ctypes.byref(out)))
+        self._handle = _Owned(out.value, lib.oauthcc_client_free, "client")
+
+    def get_token(self, params: Optional[Mapping[str, Any]] = None,
+                  http_options: Optional[Mapping[str, Any]] = None) -> "AccessToken":
+        """Requests a token. params: `scope` (str or list) and extra parameters; http_options:
+        `headers` and `timeout` (ms)."""
+        return _new_token(lib.oauthcc_client_get_token, self._handle.pointer, _json_arg(params),
+                          _json_arg(http_options))
+
+    def create_token(self, token: Mapping[str, Any]) -> "AccessToken":
+        """A token from stored JSON (such as to_json() returned); no request is made."""
+        return _new_token(lib.oauthcc_client_create_token, self._handle.pointer, json.dumps(token).encode())
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> "ClientCredentials":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class AccessToken:
+    """A token and what it needs to refresh or revoke itself (it outlives its client)."""
+
+    def __init__(self):
+        raise TypeError("tokens come from ClientCredentials.get_token or create_token")
+
+    @classmethod
+    def _adopt(cls, pointer: int) -> "AccessToken":
+        token = cls.__new__(cls)
+        token._handle = _Owned(pointer, lib.oauthcc_token_free, "token")
+        return token
+
+    def to_json(self) -> JSONObject:
+        """The token as stored JSON: `expires_at` is an ISO 8601 UTC string with milliseconds."""
+        out = ctypes.c_void_p()
+        check(lib.oauthcc_token_to_json(self._handle.pointer, ctypes.byref(out)))
+        return json.loads(take_string(out))
+
+    @property
+    def token(self) -> JSONObject:
+        """Every field of the token; `expires_at` as a timezone-aware datetime when there is one."""
+        fields = self.to_json()
+        if "expires_at" in fields:
+            fields["expires_at"] = _parse_utc(fields["expires_at"])
+        return fields
+
+    @property
+    def access_token(self) -> str:
+        out = ctypes.c_void_p()
+        check(lib.oauthcc_token_access_token(self._handle.pointer, ctypes.byref(out)))
+        return take_string(out)
+
+    def expired(self, window: int = 0) -> bool:
+        """True when the token expires within `window` seconds from now."""
+        out = ctypes.c_bool()
+        check(lib.oauthcc_token_expired(self._handle.pointer, int(window), ctypes.byref(out)))
+        return out.value
+
+    def refresh(self, params: Optional[Mapping[str, Any]] = None,
+                http_options: Optional[Mapping[str, Any]] = None) -> "AccessToken":
+        """A new token from the refresh_token grant; this token is unchanged."""
+        return _new_token(lib.oauthcc_token_refresh, self._handle.pointer, _json_arg(params),
+                          _json_arg(http_options))
+
+    def revoke(self, token_type: str, http_options: Optional[Mapping[str, Any]] = None) -> None:
+        """Revokes "access_token" or "refresh_token" (RFC 7009)."""
+        check(lib.oauthcc_token_revoke(self._handle.pointer, token_type.encode(), _json_arg(http_options)))
+
+    def revoke_all(self, http_options: Optional[Mapping[str, Any]] = None) -> None:
+        """Revokes the access token, then the refresh token if there is one."""
+        check(lib.oauthcc_token_revoke_all(self._handle.pointer, _json_arg(http_options)))
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> "AccessToken":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        # Never the token values: they are credentials.
+        return f"<AccessToken fields={sorted(self.to_json())}>"
+
+
+def _parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)

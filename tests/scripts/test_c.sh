@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the C test program against the shared library (-Wall -Wextra -Werror) and runs it
+# against the local token server, under valgrind when it is installed (always in CI).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+BUILD=$ROOT/build/c-tests
+# Stage the freshly built library under its soname, as an install would.
+LIB_DIR=$BUILD/lib
+mkdir -p "$LIB_DIR"
+ln -sf "$ROOT/target/release/liboauthcc.so" "$LIB_DIR/liboauthcc.so"
+ln -sf "$ROOT/target/release/liboauthcc.so" "$LIB_DIR/liboauthcc.so.0"
+cc -std=c99 -Wall -Wextra -Werror -pedantic -g -I"$ROOT/include" "$ROOT/tests/c/test_ffi.c" \
+    -L"$LIB_DIR" -Wl,-rpath,"$LIB_DIR" -loauthcc -lpthread -o "$BUILD/test_ffi"
+start_token_server
+runner=()
+if command -v valgrind >/dev/null; then
+    runner=(valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+            --show-leak-kinds=definite)
+elif [ -n "${CI:-}" ]; then
+    echo "valgrind is required in CI" >&2; exit 1
+fi
+"${runner[@]}" "$BUILD/test_ffi" "$TOKEN_SERVER_URL"
