@@ -36,3 +36,29 @@ def config(server_url):
         "client": {"id": "demo-client", "secret": "demo-secret"},
         "auth": {"tokenHost": server_url},
     }
+
+
+MOCK_SERVER = REPO_ROOT / "tests" / "mock" / "node_modules" / ".bin" / "oauth2-mock-server"
+
+
+@pytest.fixture(scope="session")
+def mock_server_url():
+    """oauth2-mock-server from the npm registry (installed by tests/scripts/setup.sh)."""
+    if not MOCK_SERVER.exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("oauth2-mock-server is not installed: run tests/scripts/setup.sh")
+        pytest.skip("oauth2-mock-server is not installed: run tests/scripts/setup.sh")
+    process = subprocess.Popen([str(MOCK_SERVER), "-a", "127.0.0.1", "-p", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        for line in process.stdout:
+            if "listening on" in line:
+                yield line.split("listening on", 1)[1].strip()
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("oauth2-mock-server did not start")
+        else:
+            raise RuntimeError("oauth2-mock-server exited")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

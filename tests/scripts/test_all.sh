@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Every test of liboauthcc. Called by `make test` (after the release build) and by .ci/run.
+set -euo pipefail
+here=$(dirname "$0")
+bash "$here/setup.sh"
+echo "== Rust: unit, integration, header freshness"
+cargo test --locked
+echo "== C: header as C99/C++11, exported symbols"
+bash "$here/test_header.sh"
+echo "== C: every exported function, under valgrind"
+bash "$here/test_c.sh"
+echo "== Python binding"
+bash "$here/test_python.sh"
+echo "== Install layout and C examples (project server and oauth2-mock-server)"
+bash "$here/test_examples.sh"
