@@ -74,6 +74,12 @@ typedef int32_t oauthcc_status_code;
 #endif // __cplusplus
 
 /**
+ * A client's cache entry for one set of params, for reading the bearer on a hot path.
+ * Thread-safe; keeps its client alive.
+ */
+typedef struct oauthcc_cache_slot oauthcc_cache_slot;
+
+/**
  * A configured client. Thread-safe: share one between any number of threads.
  */
 typedef struct oauthcc_client oauthcc_client;
@@ -92,6 +98,69 @@ typedef int32_t oauthcc_status;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * The cached token for `params_json` (may be NULL: no params) while it is valid, else a newly
+ * fetched one. Scope order is ignored. However many threads ask at once, one request is made per
+ * params; the others wait and share its token or its error. Once a token passes its refresh
+ * point one caller renews it while the others keep the current one; if renewing fails, the
+ * current token is served until it really expires, and fetches back off (1 s doubling to 60 s).
+ */
+oauthcc_status oauthcc_client_get_cached_token(const struct oauthcc_client *client,
+                                               const char *params_json,
+                                               struct oauthcc_token **out_token);
+
+/**
+ * Drops the cached token for `params_json` (for example after a resource server answered 401),
+ * so that the next call fetches a new one.
+ */
+oauthcc_status oauthcc_client_invalidate(const struct oauthcc_client *client,
+                                         const char *params_json);
+
+/**
+ * The cache's state for `params_json`, as JSON (owned): `cached`, `fetches`, `failures`,
+ * `consecutive_failures`, `retry_in_ms` (null unless backing off) and `last_error` (the error
+ * record of the last failed fetch, or null).
+ */
+oauthcc_status oauthcc_client_cache_stats(const struct oauthcc_client *client,
+                                          const char *params_json,
+                                          char **out_json);
+
+/**
+ * A slot bound to `client` and `params_json`: parse the params once, then read the bearer with
+ * `oauthcc_cache_slot_bearer` as often as needed. Free it with `oauthcc_cache_slot_free`.
+ */
+oauthcc_status oauthcc_client_cache_slot(const struct oauthcc_client *client,
+                                         const char *params_json,
+                                         struct oauthcc_cache_slot **out_slot);
+
+/**
+ * Copies the current bearer token, NUL-terminated, into `buffer` (`buffer_size` bytes) and its
+ * length (without the NUL) into `*out_length`. While the cached token is fresh this takes no lock
+ * and allocates nothing; otherwise it fetches as `oauthcc_client_get_cached_token` does. When
+ * the buffer is too small the status is OAUTHCC_INVALID_ARGUMENT and `*out_length` says how
+ * long the token is (`buffer` may be NULL with `buffer_size` 0 to ask).
+ */
+oauthcc_status oauthcc_cache_slot_bearer(const struct oauthcc_cache_slot *slot,
+                                         char *buffer,
+                                         size_t buffer_size,
+                                         size_t *out_length);
+
+/**
+ * The slot's cached token as a token handle (owned; free with `oauthcc_token_free`).
+ */
+oauthcc_status oauthcc_cache_slot_token(const struct oauthcc_cache_slot *slot,
+                                        struct oauthcc_token **out_token);
+
+/**
+ * Drops the slot's cached token, so that the next read fetches a new one.
+ */
+oauthcc_status oauthcc_cache_slot_invalidate(const struct oauthcc_cache_slot *slot);
+
+/**
+ * Frees a slot. NULL does nothing.
+ */
+void oauthcc_cache_slot_free(struct oauthcc_cache_slot *slot);
 
 /**
  * Makes a client from a simple-oauth2 configuration object (JSON). On success `*out_client`

@@ -4,10 +4,14 @@
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
+use arc_swap::ArcSwap;
 use time::OffsetDateTime;
 
+use super::cache::{cache_key, policy, CacheStats, Cached, Entry, TokenCache};
+use super::clock::{Clock, SystemClock};
 use super::config::{Config, HttpOptions};
 use super::error::{Error, ErrorKind, Result};
+use super::fork;
 use super::request::{self, Params};
 use super::response;
 use super::token::TokenData;
@@ -17,6 +21,7 @@ use super::transport::Transport;
 struct Shared {
     config: Config,
     transport: Transport,
+    clock: Arc<dyn Clock>,
 }
 
 impl Shared {
@@ -35,12 +40,13 @@ impl Shared {
 #[derive(Clone)]
 pub struct ClientCredentials {
     shared: Arc<Shared>,
+    cache: Arc<TokenCache>,
 }
 
-/// A token and the client that can refresh or revoke it. Immutable; thread-safe.
+/// A token and the client that can refresh or revoke it. Immutable; thread-safe; cheap to clone.
 #[derive(Clone)]
 pub struct AccessToken {
-    data: TokenData,
+    data: Arc<TokenData>,
     shared: Arc<Shared>,
 }
 
@@ -74,7 +80,15 @@ impl std::str::FromStr for TokenType {
 
 impl ClientCredentials {
     pub fn new(config: Config) -> Self {
-        ClientCredentials { shared: Arc::new(Shared { config, transport: Transport::new() }) }
+        Self::with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// A client whose expiry and cache decisions follow `clock` (tests use a manual clock).
+    pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Self {
+        ClientCredentials {
+            shared: Arc::new(Shared { config, transport: Transport::new(), clock }),
+            cache: Arc::new(TokenCache::new()),
+        }
     }
 
     pub fn from_json_str(config_json: &str) -> Result<Self> {
@@ -93,14 +107,100 @@ impl ClientCredentials {
         let params = Params::for_grant("client_credentials", params, &[], &config.options.scope_separator)?;
         let answer = shared.post(&config.auth.token_url, params, options)?;
         let object = response::token_object("token endpoint", &answer).map_err(|e| shared.redact(e))?;
-        let data = TokenData::parse(object, OffsetDateTime::now_utc(), ErrorKind::InvalidResponse)?;
-        Ok(AccessToken { data, shared: Arc::clone(shared) })
+        let data = TokenData::parse(object, shared.clock.now_utc(), ErrorKind::InvalidResponse)?;
+        Ok(AccessToken { data: Arc::new(data), shared: Arc::clone(shared) })
     }
 
     /// A token from stored JSON (such as an earlier `to_json`); no request is made.
     pub fn create_token(&self, object: Map<String, Value>) -> Result<AccessToken> {
-        let data = TokenData::parse(object, OffsetDateTime::now_utc(), ErrorKind::InvalidArgument)?;
-        Ok(AccessToken { data, shared: Arc::clone(&self.shared) })
+        let data = TokenData::parse(object, self.shared.clock.now_utc(), ErrorKind::InvalidArgument)?;
+        Ok(AccessToken { data: Arc::new(data), shared: Arc::clone(&self.shared) })
+    }
+
+    /// The cached token for `params` while it is valid, else a new one. Many threads asking at
+    /// once for the same params make one request; see `cache::Entry` for the rules.
+    pub fn get_cached_token(&self, params: &Map<String, Value>) -> Result<AccessToken> {
+        Ok(self.cache_slot(params)?.cached()?.token.clone())
+    }
+
+    /// Drops the cached token for `params`, so that the next call fetches a new one.
+    pub fn invalidate(&self, params: &Map<String, Value>) -> Result<()> {
+        self.cache_slot(params)?.invalidate();
+        Ok(())
+    }
+
+    pub fn cache_stats(&self, params: &Map<String, Value>) -> Result<CacheStats> {
+        let slot = self.cache_slot(params)?;
+        Ok(slot.entry().stats(self.shared.clock.now()))
+    }
+
+    /// A handle on the cache entry for `params`, for callers that read the bearer on a hot path.
+    pub fn cache_slot(&self, params: &Map<String, Value>) -> Result<CacheSlot> {
+        let key = cache_key(params, &self.shared.config.options.scope_separator)?;
+        // Validate the params now, not on the first fetch.
+        Params::for_grant("client_credentials", params, &[], &self.shared.config.options.scope_separator)?;
+        let entry = self.cache.entry(&key);
+        Ok(CacheSlot { client: self.clone(), key, params: params.clone(), entry: ArcSwap::new(entry) })
+    }
+
+    fn fetch_for_cache(&self, params: &Map<String, Value>) -> Result<Cached> {
+        let token = self.get_token(params, &HttpOptions::default())?;
+        let bearer = token
+            .access_token()
+            .ok_or_else(|| Error::new(ErrorKind::InvalidResponse, "token endpoint answered a token without an access_token string"))?
+            .to_owned();
+        let clock = &self.shared.clock;
+        let schedule = policy::schedule(clock.now(), clock.now_utc(), token.expires_at(), &self.shared.config.cache);
+        Ok(Cached { token, bearer, schedule })
+    }
+}
+
+/// One client's cache entry for one set of params.
+pub struct CacheSlot {
+    client: ClientCredentials,
+    key: String,
+    params: Map<String, Value>,
+    entry: ArcSwap<Entry>,
+}
+
+impl CacheSlot {
+    /// Calls `read` with the bearer token; on the hot path (a fresh token) this takes no lock and
+    /// allocates nothing.
+    pub fn with_bearer<R>(&self, read: impl FnOnce(&str) -> R) -> Result<R> {
+        let entry = self.entry.load();
+        if entry.fork_generation == fork::generation() {
+            let current = entry.current();
+            if let Some(cached) = current.as_ref().filter(|c| c.is_fresh(self.client.shared.clock.now())) {
+                return Ok(read(&cached.bearer));
+            }
+        }
+        let cached = self.cached()?;
+        Ok(read(&cached.bearer))
+    }
+
+    /// The cached token, fetched when missing or due.
+    pub fn token(&self) -> Result<AccessToken> {
+        Ok(self.cached()?.token.clone())
+    }
+
+    pub fn invalidate(&self) {
+        self.entry().invalidate();
+    }
+
+    fn cached(&self) -> Result<Arc<Cached>> {
+        let client = &self.client;
+        self.entry().get(client.shared.clock.as_ref(), &|| client.fetch_for_cache(&self.params))
+    }
+
+    /// This process's entry: after a fork, a new one (the parent's may be locked mid-fetch).
+    fn entry(&self) -> Arc<Entry> {
+        let entry = self.entry.load_full();
+        if entry.fork_generation == fork::generation() {
+            return entry;
+        }
+        let fresh = self.client.cache.entry(&self.key);
+        self.entry.store(Arc::clone(&fresh));
+        fresh
     }
 }
 
@@ -120,7 +220,7 @@ impl AccessToken {
 
     /// True when the token expires within `window_seconds` from now (or has expired).
     pub fn expired(&self, window_seconds: i64) -> bool {
-        self.data.expired_at(OffsetDateTime::now_utc(), window_seconds)
+        self.data.expired_at(self.shared.clock.now_utc(), window_seconds)
     }
 
     /// The token as JSON, `expires_at` as an ISO 8601 UTC string with milliseconds.
@@ -145,8 +245,8 @@ impl AccessToken {
         )?;
         let answer = shared.post(&config.auth.refresh_url, params, options)?;
         let object = response::token_object("token endpoint", &answer).map_err(|e| shared.redact(e))?;
-        let data = self.data.successor(object, OffsetDateTime::now_utc())?;
-        Ok(AccessToken { data, shared: Arc::clone(shared) })
+        let data = self.data.successor(object, shared.clock.now_utc())?;
+        Ok(AccessToken { data: Arc::new(data), shared: Arc::clone(shared) })
     }
 
     /// Revokes one of the tokens (RFC 7009).

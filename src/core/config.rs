@@ -68,12 +68,28 @@ pub struct Options {
     pub authorization_method: AuthorizationMethod,
 }
 
+/// The token cache (`cache` section; liboauthcc's own, not simple-oauth2's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheSettings {
+    /// A cached token is renewed this long before it expires.
+    pub expiry_window: Duration,
+    /// How long a token without an expiry is reused.
+    pub max_age: Duration,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        CacheSettings { expiry_window: Duration::from_secs(60), max_age: Duration::from_secs(300) }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub client: ClientSettings,
     pub auth: Endpoints,
     pub http: HttpOptions,
     pub options: Options,
+    pub cache: CacheSettings,
 }
 
 impl Config {
@@ -97,8 +113,9 @@ impl Config {
             None => HttpOptions::default(),
         };
         let options = parse_options(root.take_object("options")?)?;
+        let cache = parse_cache(root.take_object("cache")?)?;
         root.finish()?;
-        Ok(Config { client, auth, http, options })
+        Ok(Config { client, auth, http, options, cache })
     }
 }
 
@@ -208,6 +225,31 @@ fn parse_options(fields: Option<Fields>) -> Result<Options> {
     }
     fields.finish()?;
     Ok(options)
+}
+
+fn parse_cache(fields: Option<Fields>) -> Result<CacheSettings> {
+    let mut cache = CacheSettings::default();
+    let Some(mut fields) = fields else { return Ok(cache) };
+    if let Some(window) = take_seconds(&mut fields, "expiryWindowSeconds", 0)? {
+        cache.expiry_window = window;
+    }
+    if let Some(max_age) = take_seconds(&mut fields, "maxAgeSeconds", 1)? {
+        cache.max_age = max_age;
+    }
+    fields.finish()?;
+    Ok(cache)
+}
+
+/// A whole number of seconds, at least `min`, at most a year.
+fn take_seconds(fields: &mut Fields, key: &str, min: u64) -> Result<Option<Duration>> {
+    const YEAR: u64 = 366 * 24 * 3600;
+    match fields.take(key) {
+        None => Ok(None),
+        Some(value) => match value.as_u64() {
+            Some(seconds) if (min..=YEAR).contains(&seconds) => Ok(Some(Duration::from_secs(seconds))),
+            _ => Err(fields.error(key, &format!("must be a whole number of seconds from {min} to {YEAR}"))),
+        },
+    }
 }
 
 /// RFC 9110 token characters.

@@ -191,3 +191,19 @@ fn debug_never_shows_the_secret() {
     assert!(!debug.contains("s3cret"), "{debug}");
     assert!(debug.contains("cid"));
 }
+
+#[test]
+fn cache_settings_default_and_validate() {
+    let config = Config::from_json(&minimal()).unwrap();
+    assert_eq!(config.cache, CacheSettings::default());
+    assert_eq!(config.cache.expiry_window, Duration::from_secs(60));
+    assert_eq!(config.cache.max_age, Duration::from_secs(300));
+    let value = with(with(minimal(), "cache", "expiryWindowSeconds", json!(0)), "cache", "maxAgeSeconds", json!(30));
+    let config = Config::from_json(&value).unwrap();
+    assert_eq!(config.cache, CacheSettings { expiry_window: Duration::ZERO, max_age: Duration::from_secs(30) });
+    assert_eq!(
+        config_error(with(minimal(), "cache", "maxAgeSeconds", json!(0))),
+        "cache.maxAgeSeconds must be a whole number of seconds from 1 to 31622400"
+    );
+    assert_eq!(config_error(with(minimal(), "cache", "ttl", json!(1))), "cache.ttl is not a known key");
+}

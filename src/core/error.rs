@@ -95,6 +95,12 @@ impl Error {
         self.response.as_ref().map(|r| r.body.as_str())
     }
 
+    /// The same error with `prefix` put before its message.
+    pub(crate) fn prefixed(mut self, prefix: &str) -> Self {
+        self.message.insert_str(0, prefix);
+        self
+    }
+
     /// Replaces every occurrence of each secret in every text the error carries.
     pub(crate) fn redact(mut self, secrets: &[&str]) -> Self {
         let scrub = |text: &mut String| {

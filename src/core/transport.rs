@@ -1,10 +1,14 @@
 //! HTTP over ureq: one agent per client (connections kept alive across calls), TLS verified
 //! against the system trust store, no redirects followed, response bodies capped.
 
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 use ureq::tls::{RootCerts, TlsConfig};
 use ureq::Agent;
 
 use super::error::{Error, ErrorKind, Result};
+use super::fork;
 use super::request::{display_url, HttpRequest};
 use super::response::HttpResponse;
 
@@ -12,11 +16,17 @@ use super::response::HttpResponse;
 pub(crate) const RESPONSE_BODY_LIMIT: u64 = 1024 * 1024;
 
 pub struct Transport {
+    agent: ArcSwap<ForkLocalAgent>,
+}
+
+/// An agent and the fork generation it belongs to: a child never uses its parent's pool.
+struct ForkLocalAgent {
+    generation: u64,
     agent: Agent,
 }
 
-impl Transport {
-    pub fn new() -> Self {
+impl ForkLocalAgent {
+    fn new() -> Self {
         let tls = TlsConfig::builder().root_certs(RootCerts::PlatformVerifier).build();
         let agent = Agent::config_builder()
             .tls_config(tls)
@@ -26,12 +36,30 @@ impl Transport {
             .user_agent(concat!("liboauthcc/", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
-        Transport { agent }
+        ForkLocalAgent { generation: fork::generation(), agent }
+    }
+}
+
+impl Transport {
+    pub fn new() -> Self {
+        Transport { agent: ArcSwap::from_pointee(ForkLocalAgent::new()) }
+    }
+
+    /// This process's agent; after a fork, a new one (the parent's may hold locks and sockets).
+    fn agent(&self) -> Agent {
+        let current = self.agent.load();
+        if current.generation == fork::generation() {
+            return current.agent.clone();
+        }
+        let fresh = Arc::new(ForkLocalAgent::new());
+        self.agent.store(Arc::clone(&fresh));
+        fresh.agent.clone()
     }
 
     pub fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
         let target = display_url(&request.url);
-        let mut builder = self.agent.post(request.url.as_str()).config().timeout_global(request.timeout).build();
+        let agent = self.agent();
+        let mut builder = agent.post(request.url.as_str()).config().timeout_global(request.timeout).build();
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }

@@ -6,6 +6,7 @@ use super::boundary::{guard, guard_value};
 use super::convert::{
     free_handle, handle, optional_http_options, optional_object, out_handle, prepare_out, required_object, required_str,
 };
+use super::fork::register_fork_handler;
 use super::status::oauthcc_status;
 use super::token::oauthcc_token;
 use crate::core::{ClientCredentials, Config};
@@ -22,6 +23,7 @@ pub struct oauthcc_client {
 pub unsafe extern "C" fn oauthcc_client_new(config_json: *const c_char, out_client: *mut *mut oauthcc_client) -> oauthcc_status {
     guard(|| {
         let out_client = unsafe { prepare_out(out_client, "out_client") }?;
+        register_fork_handler();
         let text = unsafe { required_str(config_json, "config_json") }?;
         let config = Config::from_json_str(text)?;
         out_handle(out_client, oauthcc_client { inner: ClientCredentials::new(config) });

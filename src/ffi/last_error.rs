@@ -37,7 +37,7 @@ pub fn current_message() -> Option<String> {
     LAST_ERROR.with(|slot| slot.borrow().as_ref().map(|r| r.error.message().to_owned()))
 }
 
-fn record_json(error: &Error) -> Value {
+pub(super) fn record_json(error: &Error) -> Value {
     let status = oauthcc_status_code::from_kind(error.kind());
     let oauth = error.oauth();
     json!({

@@ -4,13 +4,16 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod boundary;
+mod cache;
 mod client;
 mod convert;
+mod fork;
 mod last_error;
 mod status;
 mod strings;
 mod token;
 
+pub use cache::*;
 pub use client::*;
 pub use last_error::*;
 pub use status::*;

@@ -17,6 +17,25 @@ pub struct Reply {
     pub body: Vec<u8>,
     pub delay: Duration,
     pub drop_connection: bool,
+    pub gate: Option<Gate>,
+}
+
+/// Holds replies back until the test opens it.
+#[derive(Clone, Debug, Default)]
+pub struct Gate(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    pub fn open(&self) {
+        *self.0 .0.lock().unwrap() = true;
+        self.0 .1.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut open = self.0 .0.lock().unwrap();
+        while !*open {
+            open = self.0 .1.wait(open).unwrap();
+        }
+    }
 }
 
 impl Reply {
@@ -31,6 +50,7 @@ impl Reply {
             body,
             delay: Duration::ZERO,
             drop_connection: false,
+            gate: None,
         }
     }
 
@@ -40,6 +60,12 @@ impl Reply {
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The reply waits until `gate` is opened.
+    pub fn held(mut self, gate: &Gate) -> Self {
+        self.gate = Some(gate.clone());
         self
     }
 
@@ -139,6 +165,9 @@ fn serve(stream: TcpStream, connection: usize, state: &State) {
         state.recorded.lock().unwrap().push(request);
         let reply = next_reply(state);
         thread::sleep(reply.delay);
+        if let Some(gate) = &reply.gate {
+            gate.wait();
+        }
         if reply.drop_connection {
             return;
         }
@@ -178,6 +207,15 @@ fn read_request(reader: &mut BufReader<TcpStream>, connection: usize) -> Option<
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     Some(Recorded { method, path, headers, body, connection })
+}
+
+/// Waits (bounded: 10 s) until `condition` holds; panics if it never does.
+pub fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(std::time::Instant::now() < deadline, "gave up waiting for {what}");
+        thread::sleep(Duration::from_millis(2));
+    }
 }
 
 /// A port with nothing listening on it.

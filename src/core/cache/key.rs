@@ -1,0 +1,76 @@
+//! The cache key of a set of token params: the scope as a set (order and duplicates ignored)
+//! and every other parameter, in key order.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use crate::core::error::{Error, Result};
+
+pub fn cache_key(params: &Map<String, Value>, separator: &str) -> Result<String> {
+    let mut canonical: BTreeMap<&str, Value> = BTreeMap::new();
+    for (key, value) in params {
+        if key == "scope" {
+            canonical.insert("scope", Value::from(scope_set(value, separator)?.into_iter().collect::<Vec<_>>()));
+        } else {
+            canonical.insert(key, value.clone());
+        }
+    }
+    serde_json::to_string(&canonical).map_err(|e| Error::invalid_argument(format!("params cannot be a cache key: {e}")))
+}
+
+fn scope_set<'a>(scope: &'a Value, separator: &str) -> Result<BTreeSet<&'a str>> {
+    let split = |text: &'a str| -> Vec<&'a str> {
+        if separator.trim().is_empty() {
+            text.split_whitespace().collect()
+        } else {
+            text.split(separator).map(str::trim).filter(|s| !s.is_empty()).collect()
+        }
+    };
+    match scope {
+        Value::Null => Ok(BTreeSet::new()),
+        Value::String(text) => Ok(split(text).into_iter().collect()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().ok_or_else(|| Error::invalid_argument("params.scope must be a string or an array of strings")))
+            .collect(),
+        _ => Err(Error::invalid_argument("params.scope must be a string or an array of strings")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn key(value: Value) -> String {
+        cache_key(value.as_object().unwrap(), " ").unwrap()
+    }
+
+    #[test]
+    fn scope_order_and_form_are_ignored() {
+        let a = key(json!({"scope": ["read", "write"], "audience": "api"}));
+        assert_eq!(a, key(json!({"audience": "api", "scope": "write  read"})));
+        assert_eq!(a, key(json!({"scope": ["write", "read", "read"], "audience": "api"})));
+    }
+
+    #[test]
+    fn other_params_matter() {
+        assert_ne!(key(json!({"scope": "a", "audience": "x"})), key(json!({"scope": "a", "audience": "y"})));
+        assert_ne!(key(json!({"scope": "a"})), key(json!({"scope": "a", "resource": "r"})));
+        assert_ne!(key(json!({"scope": "a b"})), key(json!({"scope": "a"})));
+    }
+
+    #[test]
+    fn custom_separator_splits_scope_strings() {
+        let map = json!({"scope": "b,a"});
+        let other = json!({"scope": ["a", "b"]});
+        assert_eq!(cache_key(map.as_object().unwrap(), ",").unwrap(), cache_key(other.as_object().unwrap(), ",").unwrap());
+    }
+
+    #[test]
+    fn bad_scope_is_an_argument_error() {
+        assert!(cache_key(json!({"scope": 3}).as_object().unwrap(), " ").is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! When a cached token is renewed, and how long failed fetches back off.
+
+use std::hash::{BuildHasher, Hasher};
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+
+use crate::core::config::CacheSettings;
+
+/// Share of a token's lifetime after which it is renewed ahead of time.
+const REFRESH_AHEAD_RATIO: f64 = 0.8;
+/// Most of a lifetime by which the refresh point is moved earlier, at random, so that many
+/// processes holding tokens from the same moment do not renew them all at once.
+const REFRESH_JITTER_RATIO: f64 = 0.05;
+/// First back-off after a failed fetch; it doubles with each further failure.
+pub const BACKOFF_INITIAL: Duration = Duration::from_secs(1);
+/// Longest back-off.
+pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// The moments that matter for one cached token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// From here on, one caller renews the token while the others keep using it.
+    pub refresh_at: Instant,
+    /// From here on, callers wait for a new token (the expiry window has begun).
+    pub renew_by: Instant,
+    /// The token's real expiry: until here it is still served if renewing fails.
+    pub hard_expiry: Instant,
+}
+
+/// Plans a token fetched at `now`. A short-lived token has its window cut to half its lifetime,
+/// so that a server issuing tokens shorter than the window is not asked on every call.
+pub fn schedule(now: Instant, now_utc: OffsetDateTime, expires_at: Option<OffsetDateTime>, settings: &CacheSettings) -> Schedule {
+    let lifetime = match expires_at {
+        Some(at) => Duration::try_from(at - now_utc).unwrap_or(Duration::ZERO),
+        None => settings.max_age,
+    };
+    let window = if expires_at.is_some() { settings.expiry_window.min(lifetime / 2) } else { Duration::ZERO };
+    let hard_expiry = now + lifetime;
+    let renew_by = hard_expiry - window;
+    let ahead = now + lifetime.mul_f64(REFRESH_AHEAD_RATIO);
+    let jitter = lifetime.mul_f64(REFRESH_JITTER_RATIO * random_fraction());
+    let refresh_at = ahead.min(renew_by).checked_sub(jitter).unwrap_or(now).max(now);
+    Schedule { refresh_at, renew_by, hard_expiry }
+}
+
+/// The wait after `failures` consecutive failed fetches: doubling from 1 s up to 60 s, less up
+/// to a quarter at random.
+pub fn backoff(failures: u32) -> Duration {
+    let doubled = BACKOFF_INITIAL.saturating_mul(1 << failures.saturating_sub(1).min(16));
+    let capped = doubled.min(BACKOFF_MAX);
+    capped.mul_f64(1.0 - 0.25 * random_fraction())
+}
+
+/// A number in [0, 1) from the standard library's randomly seeded hasher.
+fn random_fraction() -> f64 {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(0);
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(window: u64, max_age: u64) -> CacheSettings {
+        CacheSettings { expiry_window: Duration::from_secs(window), max_age: Duration::from_secs(max_age) }
+    }
+
+    #[test]
+    fn long_token_refreshes_at_about_80_percent() {
+        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let plan = schedule(now, utc, Some(utc + Duration::from_secs(3600)), &settings(60, 300));
+        assert_eq!(plan.hard_expiry, now + Duration::from_secs(3600));
+        assert_eq!(plan.renew_by, now + Duration::from_secs(3540));
+        assert!(plan.refresh_at <= now + Duration::from_secs(2880), "at most 80 %");
+        assert!(plan.refresh_at >= now + Duration::from_secs(2700), "jitter is at most 5 % of the lifetime");
+    }
+
+    #[test]
+    fn window_wins_when_it_is_earlier_than_80_percent() {
+        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let plan = schedule(now, utc, Some(utc + Duration::from_secs(1000)), &settings(300, 300));
+        assert_eq!(plan.renew_by, now + Duration::from_secs(700));
+        assert!(plan.refresh_at <= plan.renew_by);
+    }
+
+    #[test]
+    fn short_token_window_is_cut_to_half_its_lifetime() {
+        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let plan = schedule(now, utc, Some(utc + Duration::from_secs(30)), &settings(60, 300));
+        assert_eq!(plan.renew_by, now + Duration::from_secs(15));
+    }
+
+    #[test]
+    fn token_without_expiry_lives_max_age() {
+        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let plan = schedule(now, utc, None, &settings(60, 300));
+        assert_eq!(plan.hard_expiry, now + Duration::from_secs(300));
+        assert_eq!(plan.renew_by, plan.hard_expiry);
+    }
+
+    #[test]
+    fn already_expired_token_is_due_now() {
+        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let plan = schedule(now, utc, Some(utc - Duration::from_secs(5)), &settings(60, 300));
+        assert_eq!((plan.refresh_at, plan.renew_by, plan.hard_expiry), (now, now, now));
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        for (failures, full) in [(1, 1), (2, 2), (3, 4), (7, 60), (40, 60)] {
+            let wait = backoff(failures);
+            let full = Duration::from_secs(full);
+            assert!(wait <= full && wait >= full.mul_f64(0.75), "{failures}: {wait:?}");
+        }
+    }
+}
