@@ -2,6 +2,7 @@
 #   make            build liboauthcc.so and liboauthcc.a (release)
 #   make demo       build, start a local token server, get a token from C and from Python
 #   make test       every test (Rust, header, symbols, C under valgrind, Python, examples)
+#   make bench      cache read benchmarks, written to bench/RESULTS.md
 #   make install    PREFIX=/usr/local (DESTDIR supported)
 
 PREFIX ?= /usr/local
@@ -32,8 +33,11 @@ demo: build
 test: build
 	bash tests/scripts/test_all.sh
 
+bench: build
+	bash bench/run.sh
+
 clean:
 	cargo clean
 	rm -rf build bindings/c/build bindings/python/build
 
-.PHONY: all build install demo test clean
+.PHONY: all build install demo test bench clean

@@ -118,7 +118,7 @@ oauthcc_status oauthcc_client_invalidate(const struct oauthcc_client *client,
                                          const char *params_json);
 
 /**
- * The cache's state for `params_json`, as JSON (owned): `cached`, `fetches`, `failures`,
+ * The cache's state for `params_json`, as JSON (owned): `cached`, `in_flight`, `fetches`, `failures`,
  * `consecutive_failures`, `retry_in_ms` (null unless backing off) and `last_error` (the error
  * record of the last failed fetch, or null).
  */

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use arc_swap::ArcSwap;
+use arc_swap::ArcSwapOption;
 use time::OffsetDateTime;
 
 use super::cache::{cache_key, policy, CacheStats, Cached, Entry, TokenCache};
@@ -120,27 +120,34 @@ impl ClientCredentials {
     /// The cached token for `params` while it is valid, else a new one. Many threads asking at
     /// once for the same params make one request; see `cache::Entry` for the rules.
     pub fn get_cached_token(&self, params: &Map<String, Value>) -> Result<AccessToken> {
-        Ok(self.cache_slot(params)?.cached()?.token.clone())
+        let (_, entry) = self.cache_entry(params)?;
+        let cached = entry.get(self.shared.clock.as_ref(), &|| self.fetch_for_cache(params))?;
+        Ok(cached.token.clone())
     }
 
     /// Drops the cached token for `params`, so that the next call fetches a new one.
     pub fn invalidate(&self, params: &Map<String, Value>) -> Result<()> {
-        self.cache_slot(params)?.invalidate();
+        self.cache_entry(params)?.1.invalidate();
         Ok(())
     }
 
     pub fn cache_stats(&self, params: &Map<String, Value>) -> Result<CacheStats> {
-        let slot = self.cache_slot(params)?;
-        Ok(slot.entry().stats(self.shared.clock.now()))
+        Ok(self.cache_entry(params)?.1.stats(self.shared.clock.now()))
     }
 
     /// A handle on the cache entry for `params`, for callers that read the bearer on a hot path.
     pub fn cache_slot(&self, params: &Map<String, Value>) -> Result<CacheSlot> {
-        let key = cache_key(params, &self.shared.config.options.scope_separator)?;
-        // Validate the params now, not on the first fetch.
-        Params::for_grant("client_credentials", params, &[], &self.shared.config.options.scope_separator)?;
+        let (key, entry) = self.cache_entry(params)?;
+        Ok(CacheSlot { client: self.clone(), key, params: params.clone(), entry, forked: ArcSwapOption::empty() })
+    }
+
+    /// The cache key of `params` and its entry; the params are checked now, not on first fetch.
+    fn cache_entry(&self, params: &Map<String, Value>) -> Result<(String, Arc<Entry>)> {
+        let separator = &self.shared.config.options.scope_separator;
+        Params::for_grant("client_credentials", params, &[], separator)?;
+        let key = cache_key(params, separator)?;
         let entry = self.cache.entry(&key);
-        Ok(CacheSlot { client: self.clone(), key, params: params.clone(), entry: ArcSwap::new(entry) })
+        Ok((key, entry))
     }
 
     fn fetch_for_cache(&self, params: &Map<String, Value>) -> Result<Cached> {
@@ -160,16 +167,18 @@ pub struct CacheSlot {
     client: ClientCredentials,
     key: String,
     params: Map<String, Value>,
-    entry: ArcSwap<Entry>,
+    /// The entry of the process that made the slot: read with no atomic swap on the hot path.
+    entry: Arc<Entry>,
+    /// In a forked child, the child's own entry (the parent's may be locked mid-fetch).
+    forked: ArcSwapOption<Entry>,
 }
 
 impl CacheSlot {
     /// Calls `read` with the bearer token; on the hot path (a fresh token) this takes no lock and
     /// allocates nothing.
     pub fn with_bearer<R>(&self, read: impl FnOnce(&str) -> R) -> Result<R> {
-        let entry = self.entry.load();
-        if entry.fork_generation == fork::generation() {
-            let current = entry.current();
+        if self.entry.fork_generation == fork::generation() {
+            let current = self.entry.current();
             if let Some(cached) = current.as_ref().filter(|c| c.is_fresh(self.client.shared.clock.now())) {
                 return Ok(read(&cached.bearer));
             }
@@ -192,14 +201,17 @@ impl CacheSlot {
         self.entry().get(client.shared.clock.as_ref(), &|| client.fetch_for_cache(&self.params))
     }
 
-    /// This process's entry: after a fork, a new one (the parent's may be locked mid-fetch).
+    /// This process's entry.
     fn entry(&self) -> Arc<Entry> {
-        let entry = self.entry.load_full();
-        if entry.fork_generation == fork::generation() {
-            return entry;
+        let generation = fork::generation();
+        if self.entry.fork_generation == generation {
+            return Arc::clone(&self.entry);
+        }
+        if let Some(forked) = self.forked.load_full().filter(|e| e.fork_generation == generation) {
+            return forked;
         }
         let fresh = self.client.cache.entry(&self.key);
-        self.entry.store(Arc::clone(&fresh));
+        self.forked.store(Some(Arc::clone(&fresh)));
         fresh
     }
 }

@@ -17,6 +17,6 @@ pub mod transport;
 
 pub use cache::CacheStats;
 pub use client::{AccessToken, CacheSlot, ClientCredentials, TokenType};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, Moment, SystemClock};
 pub use config::{AuthorizationMethod, BodyFormat, Config, CredentialsEncoding, HttpOptions};
 pub use error::{Error, ErrorKind, Result};

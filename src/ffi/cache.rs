@@ -48,7 +48,7 @@ pub unsafe extern "C" fn oauthcc_client_invalidate(client: *const oauthcc_client
     })
 }
 
-/// The cache's state for `params_json`, as JSON (owned): `cached`, `fetches`, `failures`,
+/// The cache's state for `params_json`, as JSON (owned): `cached`, `in_flight`, `fetches`, `failures`,
 /// `consecutive_failures`, `retry_in_ms` (null unless backing off) and `last_error` (the error
 /// record of the last failed fetch, or null).
 #[no_mangle]
@@ -63,6 +63,7 @@ pub unsafe extern "C" fn oauthcc_client_cache_stats(
         let stats = client.inner.cache_stats(&unsafe { optional_object(params_json, "params_json") }?)?;
         let json = json!({
             "cached": stats.cached,
+            "in_flight": stats.in_flight,
             "fetches": stats.fetches,
             "failures": stats.failures,
             "consecutive_failures": stats.consecutive_failures,

@@ -294,10 +294,100 @@ static void test_server_failures(void) {
     oauthcc_client_free(refused);
 }
 
+static char *access_token_of(const oauthcc_token *token) {
+    char *access = NULL;
+    CHECK_STATUS(oauthcc_token_access_token(token, &access), OAUTHCC_OK);
+    return access;
+}
+
+static void test_cache(void) {
+    oauthcc_client *client = client_for("demo-secret", "/oauth/token");
+    oauthcc_token *first = NULL, *second = NULL, *third = NULL;
+    CHECK_STATUS(oauthcc_client_get_cached_token(client, "{\"scope\":[\"read\",\"write\"]}", &first), OAUTHCC_OK);
+    CHECK_STATUS(oauthcc_client_get_cached_token(client, "{\"scope\":\"write read\"}", &second), OAUTHCC_OK);
+    char *a = access_token_of(first), *b = access_token_of(second);
+    CHECK(a && b && strcmp(a, b) == 0);
+
+    char *stats = NULL;
+    CHECK_STATUS(oauthcc_client_cache_stats(client, "{\"scope\":[\"write\",\"read\"]}", &stats), OAUTHCC_OK);
+    CHECK(stats && strstr(stats, "\"cached\":true") && strstr(stats, "\"fetches\":1") && strstr(stats, "\"last_error\":null"));
+    oauthcc_string_free(stats);
+
+    CHECK_STATUS(oauthcc_client_invalidate(client, "{\"scope\":\"read write\"}"), OAUTHCC_OK);
+    CHECK_STATUS(oauthcc_client_get_cached_token(client, "{\"scope\":\"read write\"}", &third), OAUTHCC_OK);
+    char *c = access_token_of(third);
+    CHECK(a && c && strcmp(a, c) != 0);
+
+    /* The slot: bearer copies into the caller's buffer. */
+    oauthcc_cache_slot *slot = NULL;
+    CHECK_STATUS(oauthcc_client_cache_slot(client, "{\"scope\":[\"write\",\"read\"]}", &slot), OAUTHCC_OK);
+    char buffer[256];
+    size_t length = 0;
+    CHECK_STATUS(oauthcc_cache_slot_bearer(slot, buffer, sizeof buffer, &length), OAUTHCC_OK);
+    CHECK(c && length == strlen(c) && strcmp(buffer, c) == 0);
+    size_t needed = 0;
+    CHECK_STATUS(oauthcc_cache_slot_bearer(slot, NULL, 0, &needed), OAUTHCC_INVALID_ARGUMENT);
+    CHECK(needed == length);
+    CHECK_STATUS(oauthcc_cache_slot_bearer(slot, buffer, length, &needed), OAUTHCC_INVALID_ARGUMENT);
+    CHECK(last_error_contains("buffer is too small"));
+    CHECK_STATUS(oauthcc_cache_slot_bearer(slot, buffer, sizeof buffer, NULL), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_cache_slot_bearer(NULL, buffer, sizeof buffer, &length), OAUTHCC_INVALID_ARGUMENT);
+    oauthcc_token *from_slot = SENTINEL_TOKEN;
+    CHECK_STATUS(oauthcc_cache_slot_token(slot, &from_slot), OAUTHCC_OK);
+    char *d = access_token_of(from_slot);
+    CHECK(c && d && strcmp(c, d) == 0);
+    CHECK_STATUS(oauthcc_cache_slot_invalidate(slot), OAUTHCC_OK);
+    CHECK_STATUS(oauthcc_cache_slot_bearer(slot, buffer, sizeof buffer, &length), OAUTHCC_OK);
+    CHECK(c && strcmp(buffer, c) != 0);
+
+    /* Bad arguments. */
+    oauthcc_token *none = SENTINEL_TOKEN;
+    CHECK_STATUS(oauthcc_client_get_cached_token(NULL, NULL, &none), OAUTHCC_INVALID_ARGUMENT);
+    CHECK(none == NULL);
+    CHECK_STATUS(oauthcc_client_get_cached_token(client, NULL, NULL), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_client_get_cached_token(client, "{\"scope\":", &none), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_client_get_cached_token(client, "{\"scope\":{}}", &none), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_client_invalidate(NULL, NULL), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_client_invalidate(client, "\xff"), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_client_cache_stats(client, NULL, NULL), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_client_cache_stats(NULL, NULL, &stats), OAUTHCC_INVALID_ARGUMENT);
+    oauthcc_cache_slot *no_slot = (oauthcc_cache_slot *)&passed;
+    CHECK_STATUS(oauthcc_client_cache_slot(client, "[]", &no_slot), OAUTHCC_INVALID_ARGUMENT);
+    CHECK(no_slot == NULL);
+    CHECK_STATUS(oauthcc_client_cache_slot(NULL, NULL, &no_slot), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_client_cache_slot(client, NULL, NULL), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_cache_slot_token(NULL, &none), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_cache_slot_token(slot, NULL), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_cache_slot_invalidate(NULL), OAUTHCC_INVALID_ARGUMENT);
+
+    /* A failing fetch: the error and the stats record it; the slot outlives its client. */
+    oauthcc_client *failing = client_for("wrong-secret", "/oauth/token");
+    CHECK_STATUS(oauthcc_client_get_cached_token(failing, NULL, &none), OAUTHCC_OAUTH_ERROR);
+    CHECK_STATUS(oauthcc_client_get_cached_token(failing, NULL, &none), OAUTHCC_OAUTH_ERROR);
+    CHECK(last_error_contains("backing off"));
+    CHECK_STATUS(oauthcc_client_cache_stats(failing, NULL, &stats), OAUTHCC_OK);
+    CHECK(stats && strstr(stats, "\"failures\":1") && strstr(stats, "invalid_client") && strstr(stats, "\"retry_in_ms\":"));
+    oauthcc_string_free(stats);
+    oauthcc_client_free(failing);
+    oauthcc_client_free(client);
+    CHECK_STATUS(oauthcc_cache_slot_bearer(slot, buffer, sizeof buffer, &length), OAUTHCC_OK);
+
+    oauthcc_cache_slot_free(slot);
+    oauthcc_string_free(a);
+    oauthcc_string_free(b);
+    oauthcc_string_free(c);
+    oauthcc_string_free(d);
+    oauthcc_token_free(first);
+    oauthcc_token_free(second);
+    oauthcc_token_free(third);
+    oauthcc_token_free(from_slot);
+}
+
 static void test_free_null(void) {
     oauthcc_client_free(NULL);
     oauthcc_token_free(NULL);
     oauthcc_string_free(NULL);
+    oauthcc_cache_slot_free(NULL);
     passed++;
 }
 
@@ -348,6 +438,7 @@ int main(int argc, char **argv) {
     test_get_token_rejects_bad_arguments();
     test_create_token();
     test_server_failures();
+    test_cache();
     test_free_null();
     test_threads_share_a_client();
     printf("%d passed, %d failed\n", passed, failed);

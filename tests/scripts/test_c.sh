@@ -9,8 +9,10 @@ LIB_DIR=$BUILD/lib
 mkdir -p "$LIB_DIR"
 ln -sf "$ROOT/target/release/liboauthcc.so" "$LIB_DIR/liboauthcc.so"
 ln -sf "$ROOT/target/release/liboauthcc.so" "$LIB_DIR/liboauthcc.so.0"
-cc -std=c99 -Wall -Wextra -Werror -pedantic -g -I"$ROOT/include" "$ROOT/tests/c/test_ffi.c" \
-    -L"$LIB_DIR" -Wl,-rpath,"$LIB_DIR" -loauthcc -lpthread -o "$BUILD/test_ffi"
+for test in test_ffi test_fork; do
+    cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pedantic -g -I"$ROOT/include" \
+        "$ROOT/tests/c/$test.c" -L"$LIB_DIR" -Wl,-rpath,"$LIB_DIR" -loauthcc -lpthread -o "$BUILD/$test"
+done
 start_token_server
 runner=()
 if command -v valgrind >/dev/null; then
@@ -20,3 +22,5 @@ elif [ -n "${CI:-}" ]; then
     echo "valgrind is required in CI" >&2; exit 1
 fi
 "${runner[@]}" "$BUILD/test_ffi" "$TOKEN_SERVER_URL"
+# The fork test is about deadlocks, not leaks: the child _exits holding what its parent made.
+"$BUILD/test_fork" "$TOKEN_SERVER_URL"

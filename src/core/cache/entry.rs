@@ -3,13 +3,13 @@
 //! and with failed fetches backing off.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 
 use super::policy::{backoff, Schedule};
 use crate::core::client::AccessToken;
-use crate::core::clock::Clock;
+use crate::core::clock::{Clock, Moment};
 use crate::core::error::{Error, ErrorKind, Result};
 
 /// A cached token with its bearer string ready for the hot path.
@@ -21,7 +21,7 @@ pub struct Cached {
 
 impl Cached {
     /// Before its refresh point: served as it is, with nothing else to do.
-    pub fn is_fresh(&self, now: Instant) -> bool {
+    pub fn is_fresh(&self, now: Moment) -> bool {
         now < self.schedule.refresh_at
     }
 }
@@ -30,6 +30,7 @@ impl Cached {
 #[derive(Debug, Clone)]
 pub struct CacheStats {
     pub cached: bool,
+    pub in_flight: bool,
     pub fetches: u64,
     pub failures: u64,
     pub consecutive_failures: u32,
@@ -52,7 +53,7 @@ struct FetchState {
     round: u64,
     last_result: Option<Result<Arc<Cached>>>,
     consecutive_failures: u32,
-    retry_at: Option<Instant>,
+    retry_at: Option<Moment>,
     fetches: u64,
     failures: u64,
 }
@@ -116,7 +117,7 @@ impl Entry {
                 _ => Error::new(ErrorKind::Internal, "backing off without an error"),
             };
             drop(state);
-            let wait = retry_at - now;
+            let wait = retry_at.checked_duration_since(now).unwrap_or_default();
             return self.stale_or(now, error.prefixed(&format!("token fetches are backing off for {} ms after: ", wait.as_millis())));
         }
         state.in_flight = true;
@@ -125,14 +126,14 @@ impl Entry {
     }
 
     /// The current token while it has not really expired, else `error`.
-    fn stale_or(&self, now: Instant, error: Error) -> Result<Arc<Cached>> {
+    fn stale_or(&self, now: Moment, error: Error) -> Result<Arc<Cached>> {
         match self.current.load_full() {
             Some(cached) if now < cached.schedule.hard_expiry => Ok(cached),
             _ => Err(error),
         }
     }
 
-    fn try_start_fetch(&self, now: Instant) -> bool {
+    fn try_start_fetch(&self, now: Moment) -> bool {
         let mut state = self.lock();
         if state.in_flight || state.retry_at.is_some_and(|at| now < at) {
             return false;
@@ -151,7 +152,7 @@ impl Entry {
         result
     }
 
-    fn finish(&self, now: Instant, result: Result<Arc<Cached>>) {
+    fn finish(&self, now: Moment, result: Result<Arc<Cached>>) {
         let mut state = self.lock();
         state.in_flight = false;
         state.round += 1;
@@ -178,10 +179,11 @@ impl Entry {
         self.current.store(None);
     }
 
-    pub fn stats(&self, now: Instant) -> CacheStats {
+    pub fn stats(&self, now: Moment) -> CacheStats {
         let state = self.lock();
         CacheStats {
             cached: self.current.load().is_some(),
+            in_flight: state.in_flight,
             fetches: state.fetches,
             failures: state.failures,
             consecutive_failures: state.consecutive_failures,

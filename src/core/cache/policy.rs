@@ -1,10 +1,11 @@
 //! When a cached token is renewed, and how long failed fetches back off.
 
 use std::hash::{BuildHasher, Hasher};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use crate::core::clock::Moment;
 use crate::core::config::CacheSettings;
 
 /// Share of a token's lifetime after which it is renewed ahead of time.
@@ -21,16 +22,16 @@ pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
     /// From here on, one caller renews the token while the others keep using it.
-    pub refresh_at: Instant,
+    pub refresh_at: Moment,
     /// From here on, callers wait for a new token (the expiry window has begun).
-    pub renew_by: Instant,
+    pub renew_by: Moment,
     /// The token's real expiry: until here it is still served if renewing fails.
-    pub hard_expiry: Instant,
+    pub hard_expiry: Moment,
 }
 
 /// Plans a token fetched at `now`. A short-lived token has its window cut to half its lifetime,
 /// so that a server issuing tokens shorter than the window is not asked on every call.
-pub fn schedule(now: Instant, now_utc: OffsetDateTime, expires_at: Option<OffsetDateTime>, settings: &CacheSettings) -> Schedule {
+pub fn schedule(now: Moment, now_utc: OffsetDateTime, expires_at: Option<OffsetDateTime>, settings: &CacheSettings) -> Schedule {
     let lifetime = match expires_at {
         Some(at) => Duration::try_from(at - now_utc).unwrap_or(Duration::ZERO),
         None => settings.max_age,
@@ -62,6 +63,7 @@ fn random_fraction() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::clock::{Clock, SystemClock};
 
     fn settings(window: u64, max_age: u64) -> CacheSettings {
         CacheSettings { expiry_window: Duration::from_secs(window), max_age: Duration::from_secs(max_age) }
@@ -69,7 +71,7 @@ mod tests {
 
     #[test]
     fn long_token_refreshes_at_about_80_percent() {
-        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let (now, utc) = (SystemClock.now(), OffsetDateTime::now_utc());
         let plan = schedule(now, utc, Some(utc + Duration::from_secs(3600)), &settings(60, 300));
         assert_eq!(plan.hard_expiry, now + Duration::from_secs(3600));
         assert_eq!(plan.renew_by, now + Duration::from_secs(3540));
@@ -79,7 +81,7 @@ mod tests {
 
     #[test]
     fn window_wins_when_it_is_earlier_than_80_percent() {
-        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let (now, utc) = (SystemClock.now(), OffsetDateTime::now_utc());
         let plan = schedule(now, utc, Some(utc + Duration::from_secs(1000)), &settings(300, 300));
         assert_eq!(plan.renew_by, now + Duration::from_secs(700));
         assert!(plan.refresh_at <= plan.renew_by);
@@ -87,14 +89,14 @@ mod tests {
 
     #[test]
     fn short_token_window_is_cut_to_half_its_lifetime() {
-        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let (now, utc) = (SystemClock.now(), OffsetDateTime::now_utc());
         let plan = schedule(now, utc, Some(utc + Duration::from_secs(30)), &settings(60, 300));
         assert_eq!(plan.renew_by, now + Duration::from_secs(15));
     }
 
     #[test]
     fn token_without_expiry_lives_max_age() {
-        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let (now, utc) = (SystemClock.now(), OffsetDateTime::now_utc());
         let plan = schedule(now, utc, None, &settings(60, 300));
         assert_eq!(plan.hard_expiry, now + Duration::from_secs(300));
         assert_eq!(plan.renew_by, plan.hard_expiry);
@@ -102,7 +104,7 @@ mod tests {
 
     #[test]
     fn already_expired_token_is_due_now() {
-        let (now, utc) = (Instant::now(), OffsetDateTime::now_utc());
+        let (now, utc) = (SystemClock.now(), OffsetDateTime::now_utc());
         let plan = schedule(now, utc, Some(utc - Duration::from_secs(5)), &settings(60, 300));
         assert_eq!((plan.refresh_at, plan.renew_by, plan.hard_expiry), (now, now, now));
     }

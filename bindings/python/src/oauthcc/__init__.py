@@ -1,7 +1,7 @@
 """oauthcc: OAuth 2.0 Client Credentials with simple-oauth2 semantics, backed by liboauthcc."""
 
 from ._native import lib as _lib
-from .client import AccessToken, ClientCredentials
+from .client import AccessToken, CacheSlot, ClientCredentials
 from .errors import (
     ConfigurationError,
     HTTPError,
@@ -18,6 +18,7 @@ __version__ = _lib.oauthcc_version().decode()
 
 __all__ = [
     "AccessToken",
+    "CacheSlot",
     "ClientCredentials",
     "ConfigurationError",
     "HTTPError",

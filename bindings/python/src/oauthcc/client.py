@@ -63,10 +63,68 @@ class ClientCredentials:
         """A token from stored JSON (such as to_json() returned); no request is made."""
         return _new_token(lib.oauthcc_client_create_token, self._handle.pointer, json.dumps(token).encode())
 
+    def get_cached_token(self, params: Optional[Mapping[str, Any]] = None) -> "AccessToken":
+        """The cached token for these params while it is valid, else a new one (one request per
+        params however many threads ask; renewed ahead of expiry; see README "Token cache")."""
+        return _new_token(lib.oauthcc_client_get_cached_token, self._handle.pointer, _json_arg(params))
+
+    def invalidate(self, params: Optional[Mapping[str, Any]] = None) -> None:
+        """Drops the cached token for these params (say, after a resource server answered 401)."""
+        check(lib.oauthcc_client_invalidate(self._handle.pointer, _json_arg(params)))
+
+    def cache_stats(self, params: Optional[Mapping[str, Any]] = None) -> JSONObject:
+        """The cache's state for these params: cached, in_flight, fetches, failures, last_error..."""
+        out = ctypes.c_void_p()
+        check(lib.oauthcc_client_cache_stats(self._handle.pointer, _json_arg(params), ctypes.byref(out)))
+        return json.loads(take_string(out))
+
+    def cache_slot(self, params: Optional[Mapping[str, Any]] = None) -> "CacheSlot":
+        """A slot for reading the cached bearer token for these params on a hot path."""
+        out = ctypes.c_void_p()
+        check(lib.oauthcc_client_cache_slot(self._handle.pointer, _json_arg(params), ctypes.byref(out)))
+        return CacheSlot(out.value)
+
     def close(self) -> None:
         self._handle.close()
 
     def __enter__(self) -> "ClientCredentials":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class CacheSlot:
+    """One client's cached token for one set of params; `bearer()` is the cheap read."""
+
+    _INITIAL_BUFFER = 2048
+
+    def __init__(self, pointer: int):
+        self._handle = _Owned(pointer, lib.oauthcc_cache_slot_free, "cache slot")
+        self._buffer = ctypes.create_string_buffer(self._INITIAL_BUFFER)
+        self._length = ctypes.c_size_t()
+
+    def bearer(self) -> str:
+        """The current bearer token (fetched or renewed when due). Not for sharing between threads:
+        each thread makes its own slot."""
+        status = lib.oauthcc_cache_slot_bearer(self._handle.pointer, self._buffer, len(self._buffer),
+                                               ctypes.byref(self._length))
+        if status != 0 and self._length.value >= len(self._buffer):
+            self._buffer = ctypes.create_string_buffer(self._length.value + 1)
+            return self.bearer()
+        check(status)
+        return self._buffer.raw[:self._length.value].decode()
+
+    def token(self) -> "AccessToken":
+        return _new_token(lib.oauthcc_cache_slot_token, self._handle.pointer)
+
+    def invalidate(self) -> None:
+        check(lib.oauthcc_cache_slot_invalidate(self._handle.pointer))
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> "CacheSlot":
         return self
 
     def __exit__(self, *exc_info) -> None:
