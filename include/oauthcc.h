@@ -74,6 +74,27 @@ typedef int32_t oauthcc_status_code;
 #endif // __cplusplus
 
 /**
+ * Log levels: a callback gets messages at its level and the more severe ones.
+ */
+enum oauthcc_log_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  OAUTHCC_LOG_ERROR = 1,
+  OAUTHCC_LOG_WARN = 2,
+  OAUTHCC_LOG_INFO = 3,
+  OAUTHCC_LOG_DEBUG = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum oauthcc_log_level oauthcc_log_level;
+#else
+typedef int32_t oauthcc_log_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A client's cache entry for one set of params, for reading the bearer on a hot path.
  * Thread-safe; keeps its client alive.
  */
@@ -94,6 +115,12 @@ typedef struct oauthcc_token oauthcc_token;
  * The return type of every fallible function: `OAUTHCC_OK` (0) or an `oauthcc_status_code`.
  */
 typedef int32_t oauthcc_status;
+
+/**
+ * A log callback: the level, the message (valid during the call only) and the user data.
+ * It may be called from any thread, several at once, and must not unwind into the library.
+ */
+typedef void (*oauthcc_log_fn)(int32_t level, const char *message, void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -192,8 +219,9 @@ oauthcc_status oauthcc_client_create_token(const struct oauthcc_client *client,
 
 /**
  * Hands out this thread's last error record as JSON (owned: free with `oauthcc_string_free`):
- * `status`, `message`, `http_status`, `error`, `error_description`, `error_uri` and `body`
- * (the first 4 KiB of the response body). When this thread has no record, the JSON is `null`.
+ * `status`, `message`, `http_status`, `error`, `error_description`, `error_uri`, `body`
+ * (the first 4 KiB of the response body), `retryable` (another attempt may succeed) and
+ * `retry_after` (seconds the server asked to wait, or null). With no record, the JSON is `null`.
  */
 oauthcc_status oauthcc_last_error_json(char **out_json);
 
@@ -202,6 +230,15 @@ oauthcc_status oauthcc_last_error_json(char **out_json);
  * liboauthcc call on this thread; never free it.
  */
 const char *oauthcc_last_error_message(void);
+
+/**
+ * Sends the library's log messages up to `max_level` (an `oauthcc_log_level`) to `callback`,
+ * process-wide. The library is silent by default and again after `callback` NULL. Messages never
+ * contain the client secret or a token.
+ */
+oauthcc_status oauthcc_set_log_callback(oauthcc_log_fn callback,
+                                        int32_t max_level,
+                                        void *user_data);
 
 /**
  * The constant's name for any integer, "OAUTHCC_UNKNOWN" for a value that is not a status.

@@ -12,7 +12,13 @@ use serde_json::{json, Map, Value};
 use support::{wait_until, Gate, Reply, TestServer};
 
 fn cached_client(server: &TestServer, cache: Value) -> (ClientCredentials, Arc<ManualClock>) {
-    let config = json!({"client": {"id": "svc", "secret": "s"}, "auth": {"tokenHost": server.url()}, "cache": cache});
+    // One attempt per fetch, so that requests count fetches (retries are tested in failures.rs).
+    let config = json!({
+        "client": {"id": "svc", "secret": "s"},
+        "auth": {"tokenHost": server.url()},
+        "cache": cache,
+        "transport": {"retry": {"maxAttempts": 1}},
+    });
     let clock = Arc::new(ManualClock::new());
     (ClientCredentials::with_clock(Config::from_json(&config).unwrap(), clock.clone()), clock)
 }

@@ -279,7 +279,7 @@ fn revoke_all_revokes_both_and_stops_at_the_first_failure() {
     only_access.revoke_all(&none()).unwrap();
     assert_eq!(server.requests().len(), 3, "no empty token= request without a refresh token");
 
-    server.push(Reply::json(503, json!({"error": "temporarily_unavailable"})));
+    server.push(Reply::json(400, json!({"error": "unsupported_token_type"})));
     let error = both.revoke_all(&none()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::OAuth);
     assert_eq!(server.requests().len(), 4, "stopped after the failed access token revocation");

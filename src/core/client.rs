@@ -86,7 +86,7 @@ impl ClientCredentials {
     /// A client whose expiry and cache decisions follow `clock` (tests use a manual clock).
     pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Self {
         ClientCredentials {
-            shared: Arc::new(Shared { config, transport: Transport::new(), clock }),
+            shared: Arc::new(Shared { transport: Transport::new(config.transport.clone()), config, clock }),
             cache: Arc::new(TokenCache::new()),
         }
     }
@@ -155,7 +155,8 @@ impl ClientCredentials {
         let bearer = token
             .access_token()
             .ok_or_else(|| Error::new(ErrorKind::InvalidResponse, "token endpoint answered a token without an access_token string"))?
-            .to_owned();
+            .to_owned()
+            .into();
         let clock = &self.shared.clock;
         let schedule = policy::schedule(clock.now(), clock.now_utc(), token.expires_at(), &self.shared.config.cache);
         Ok(Cached { token, bearer, schedule })

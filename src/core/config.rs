@@ -8,6 +8,7 @@ use url::Url;
 use super::error::{Error, ErrorKind, Result};
 use super::json_fields::Fields;
 use super::secret::Secret;
+use super::transport::TransportSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialsEncoding {
@@ -90,6 +91,7 @@ pub struct Config {
     pub http: HttpOptions,
     pub options: Options,
     pub cache: CacheSettings,
+    pub transport: TransportSettings,
 }
 
 impl Config {
@@ -114,8 +116,12 @@ impl Config {
         };
         let options = parse_options(root.take_object("options")?)?;
         let cache = parse_cache(root.take_object("cache")?)?;
+        let transport = TransportSettings::from_fields(root.take_object("transport")?)?;
+        if !transport.allow_insecure_http {
+            check_tls_required(&auth)?;
+        }
         root.finish()?;
-        Ok(Config { client, auth, http, options, cache })
+        Ok(Config { client, auth, http, options, cache, transport })
     }
 }
 
@@ -199,6 +205,30 @@ fn parse_auth(mut fields: Fields) -> Result<Endpoints> {
     };
     fields.finish()?;
     Ok(endpoints)
+}
+
+/// RFC 6749 §3.2 requires TLS at the token endpoint; plain http only to this machine.
+fn check_tls_required(auth: &Endpoints) -> Result<()> {
+    let endpoints = [("tokenHost/tokenPath", &auth.token_url), ("refreshPath", &auth.refresh_url), ("revokePath", &auth.revoke_url)];
+    for (key, url) in endpoints {
+        if url.scheme() == "http" && !is_loopback(url) {
+            return Err(Error::invalid_config(format!(
+                "auth.{key} resolves to plain http on {}, which is not this machine: OAuth 2.0 requires TLS \
+                 (use https, or set transport.allowInsecureHttp to true to allow it)",
+                url.host_str().unwrap_or("?")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    }
 }
 
 fn parse_options(fields: Option<Fields>) -> Result<Options> {

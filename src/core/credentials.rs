@@ -3,6 +3,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use zeroize::Zeroizing;
 
 use super::config::{ClientSettings, CredentialsEncoding};
 
@@ -13,11 +14,11 @@ const FORM_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').re
 /// `Basic base64(id ":" secret)`, with id and secret form-urlencoded first in strict mode.
 pub fn basic_authorization(client: &ClientSettings, encoding: CredentialsEncoding) -> String {
     let secret = client.secret.expose();
-    let pair = match encoding {
-        CredentialsEncoding::Strict => format!("{}:{}", form_encode(&client.id), form_encode(secret)),
+    let pair = Zeroizing::new(match encoding {
+        CredentialsEncoding::Strict => format!("{}:{}", form_encode(&client.id), *Zeroizing::new(form_encode(secret))),
         CredentialsEncoding::Loose => format!("{}:{}", client.id, secret),
-    };
-    format!("Basic {}", STANDARD.encode(pair))
+    });
+    format!("Basic {}", STANDARD.encode(pair.as_bytes()))
 }
 
 fn form_encode(text: &str) -> String {

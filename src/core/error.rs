@@ -38,6 +38,10 @@ pub struct OAuthErrorFields {
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    /// Worth another attempt (a transient network failure, 429, 5xx).
+    retryable: bool,
+    /// How long the server asked us to wait (`Retry-After`).
+    retry_after: Option<std::time::Duration>,
     /// Boxed so that `Result<T, Error>` stays small on the success path.
     response: Option<Box<ResponseDetails>>,
 }
@@ -52,7 +56,7 @@ struct ResponseDetails {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), response: None }
+        Error { kind, message: message.into(), retryable: false, retry_after: None, response: None }
     }
 
     pub fn invalid_argument(message: impl Into<String>) -> Self {
@@ -73,6 +77,20 @@ impl Error {
     pub fn with_oauth(mut self, fields: OAuthErrorFields) -> Self {
         self.response.get_or_insert_with(Default::default).oauth = Some(fields);
         self
+    }
+
+    pub fn with_retry(mut self, retryable: bool, retry_after: Option<std::time::Duration>) -> Self {
+        self.retryable = retryable;
+        self.retry_after = retry_after;
+        self
+    }
+
+    pub fn retryable(&self) -> bool {
+        self.retryable
+    }
+
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
     }
 
     pub fn kind(&self) -> ErrorKind {

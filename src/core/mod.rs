@@ -9,6 +9,8 @@ mod credentials;
 pub mod error;
 pub mod fork;
 mod json_fields;
+pub mod log;
+mod random;
 pub mod request;
 pub mod response;
 mod secret;

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 use url::Url;
+use zeroize::Zeroize;
 
 use super::config::{AuthorizationMethod, BodyFormat, Config, HttpOptions};
 use super::credentials::basic_authorization;
@@ -91,7 +92,7 @@ pub fn build(config: &Config, url: &Url, mut params: Params, call: &HttpOptions)
     }
     let (content_type, body) = match config.options.body_format {
         BodyFormat::Form => ("application/x-www-form-urlencoded", form_body(&params)?),
-        BodyFormat::Json => ("application/json", json_body(params)),
+        BodyFormat::Json => ("application/json", json_body(&params)),
     };
     own_headers.push(("Content-Type".into(), content_type.into()));
 
@@ -132,9 +133,30 @@ fn form_value(key: &str, value: &Value) -> Result<String> {
     }
 }
 
-fn json_body(params: Params) -> Vec<u8> {
-    let object: Map<String, Value> = params.0.into_iter().collect();
-    Value::Object(object).to_string().into_bytes()
+fn json_body(params: &Params) -> Vec<u8> {
+    let object = zeroize::Zeroizing::new(Value::Object(params.0.iter().cloned().collect()).to_string());
+    object.as_bytes().to_vec()
+}
+
+impl Drop for Params {
+    // In body mode the params hold the client secret; a refresh's hold the refresh token.
+    fn drop(&mut self) {
+        for (_, value) in &mut self.0 {
+            if let Value::String(text) = value {
+                text.zeroize();
+            }
+        }
+    }
+}
+
+impl Drop for HttpRequest {
+    // The body and the Authorization header carry credentials.
+    fn drop(&mut self) {
+        self.body.zeroize();
+        for (_, value) in &mut self.headers {
+            value.zeroize();
+        }
+    }
 }
 
 impl std::fmt::Debug for HttpRequest {

@@ -1,14 +1,39 @@
 //! Turns an HTTP answer into a token object or a classified error.
 
+use std::time::Duration;
+
 use serde_json::{Map, Value};
+use zeroize::Zeroize;
 
 use super::error::{Error, ErrorKind, OAuthErrorFields, Result};
+use super::transport::status_is_retryable;
 
-/// What the transport read: the status and the (size-capped) body.
+/// What the transport read: the status, `Retry-After`, and the (size-capped) body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     pub status: u16,
+    pub retry_after: Option<Duration>,
     pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn new(status: u16, body: Vec<u8>) -> Self {
+        HttpResponse { status, retry_after: None, body }
+    }
+
+    /// An error about this response: its status, body and retry advice attached.
+    fn error(&self, kind: ErrorKind, message: String) -> Error {
+        Error::new(kind, message)
+            .with_response(self.status, &self.body)
+            .with_retry(status_is_retryable(self.status), self.retry_after)
+    }
+}
+
+impl Drop for HttpResponse {
+    // A token response holds bearer and refresh tokens.
+    fn drop(&mut self) {
+        self.body.zeroize();
+    }
 }
 
 /// A token endpoint's answer: a 2xx JSON object without `error` is a token; anything else fails.
@@ -42,8 +67,7 @@ fn check_status(endpoint: &str, response: &HttpResponse) -> Result<()> {
         }
     }
     let why = if (300..400).contains(&status) { " (redirects are not followed)" } else { "" };
-    Err(Error::new(ErrorKind::Http, format!("{endpoint} answered HTTP {status}{why}"))
-        .with_response(status, &response.body))
+    Err(response.error(ErrorKind::Http, format!("{endpoint} answered HTTP {status}{why}")))
 }
 
 /// The RFC 6749 §5.2 fields, when the object has a string `error`.
@@ -62,12 +86,11 @@ fn oauth_error(endpoint: &str, response: &HttpResponse, fields: OAuthErrorFields
         message.push_str(": ");
         message.push_str(description);
     }
-    Error::new(ErrorKind::OAuth, message).with_response(response.status, &response.body).with_oauth(fields)
+    response.error(ErrorKind::OAuth, message).with_oauth(fields)
 }
 
 fn invalid(endpoint: &str, response: &HttpResponse, what: &str) -> Error {
-    Error::new(ErrorKind::InvalidResponse, format!("{endpoint} answered {} with {what}", response.status))
-        .with_response(response.status, &response.body)
+    response.error(ErrorKind::InvalidResponse, format!("{endpoint} answered {} with {what}", response.status))
 }
 
 #[cfg(test)]
@@ -75,7 +98,7 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, body: &str) -> HttpResponse {
-        HttpResponse { status, body: body.as_bytes().to_vec() }
+        HttpResponse::new(status, body.as_bytes().to_vec())
     }
 
     #[test]
@@ -125,6 +148,18 @@ mod tests {
             let error = token_object("token endpoint", &answer(200, body)).unwrap_err();
             assert_eq!(error.kind(), ErrorKind::InvalidResponse, "{body}");
         }
+    }
+
+    #[test]
+    fn retry_advice_follows_the_status() {
+        let mut busy = answer(429, r#"{"error":"slow_down"}"#);
+        busy.retry_after = Some(Duration::from_secs(3));
+        let error = token_object("token endpoint", &busy).unwrap_err();
+        assert!(error.retryable());
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(3)));
+        assert!(token_object("token endpoint", &answer(503, "")).unwrap_err().retryable());
+        assert!(!token_object("token endpoint", &answer(401, r#"{"error":"invalid_client"}"#)).unwrap_err().retryable());
+        assert!(!token_object("token endpoint", &answer(200, "nope")).unwrap_err().retryable());
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! A string that must never be shown: its Debug and Display print a placeholder.
+//! A string that must never be shown (its Debug prints a placeholder) and is wiped on drop.
 
 use std::fmt;
 
+use zeroize::Zeroizing;
+
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(Zeroizing<String>);
 
 impl Secret {
     pub fn new(value: String) -> Self {
-        Secret(value)
+        Secret(Zeroizing::new(value))
     }
 
     /// The value itself, for the one place that must send it.

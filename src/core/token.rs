@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+use zeroize::Zeroize;
 
 use super::error::{Error, ErrorKind, Result};
 
@@ -123,6 +124,22 @@ pub fn format_iso_millis(at: OffsetDateTime) -> String {
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );
     utc.format(&format).unwrap_or_else(|_| utc.to_string())
+}
+
+impl Drop for TokenData {
+    // The fields hold bearer and refresh tokens: wipe every string before the memory is reused.
+    fn drop(&mut self) {
+        self.fields.values_mut().for_each(wipe);
+    }
+}
+
+fn wipe(value: &mut Value) {
+    match value {
+        Value::String(text) => text.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(object) => object.values_mut().for_each(wipe),
+        _ => {}
+    }
 }
 
 impl std::fmt::Debug for TokenData {

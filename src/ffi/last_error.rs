@@ -48,12 +48,15 @@ pub(super) fn record_json(error: &Error) -> Value {
         "error_description": oauth.and_then(|o| o.error_description.as_deref()),
         "error_uri": oauth.and_then(|o| o.error_uri.as_deref()),
         "body": error.body(),
+        "retryable": error.retryable(),
+        "retry_after": error.retry_after().map(|d| d.as_secs_f64()),
     })
 }
 
 /// Hands out this thread's last error record as JSON (owned: free with `oauthcc_string_free`):
-/// `status`, `message`, `http_status`, `error`, `error_description`, `error_uri` and `body`
-/// (the first 4 KiB of the response body). When this thread has no record, the JSON is `null`.
+/// `status`, `message`, `http_status`, `error`, `error_description`, `error_uri`, `body`
+/// (the first 4 KiB of the response body), `retryable` (another attempt may succeed) and
+/// `retry_after` (seconds the server asked to wait, or null). With no record, the JSON is `null`.
 #[no_mangle]
 pub unsafe extern "C" fn oauthcc_last_error_json(out_json: *mut *mut c_char) -> oauthcc_status {
     guard(|| {

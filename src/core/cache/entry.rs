@@ -15,7 +15,7 @@ use crate::core::error::{Error, ErrorKind, Result};
 /// A cached token with its bearer string ready for the hot path.
 pub struct Cached {
     pub token: AccessToken,
-    pub bearer: String,
+    pub bearer: zeroize::Zeroizing<String>,
     pub schedule: Schedule,
 }
 

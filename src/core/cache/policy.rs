@@ -1,12 +1,12 @@
 //! When a cached token is renewed, and how long failed fetches back off.
 
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use time::OffsetDateTime;
 
 use crate::core::clock::Moment;
 use crate::core::config::CacheSettings;
+use crate::core::random;
 
 /// Share of a token's lifetime after which it is renewed ahead of time.
 const REFRESH_AHEAD_RATIO: f64 = 0.8;
@@ -40,7 +40,7 @@ pub fn schedule(now: Moment, now_utc: OffsetDateTime, expires_at: Option<OffsetD
     let hard_expiry = now + lifetime;
     let renew_by = hard_expiry - window;
     let ahead = now + lifetime.mul_f64(REFRESH_AHEAD_RATIO);
-    let jitter = lifetime.mul_f64(REFRESH_JITTER_RATIO * random_fraction());
+    let jitter = lifetime.mul_f64(REFRESH_JITTER_RATIO * random::fraction());
     let refresh_at = ahead.min(renew_by).checked_sub(jitter).unwrap_or(now).max(now);
     Schedule { refresh_at, renew_by, hard_expiry }
 }
@@ -50,14 +50,7 @@ pub fn schedule(now: Moment, now_utc: OffsetDateTime, expires_at: Option<OffsetD
 pub fn backoff(failures: u32) -> Duration {
     let doubled = BACKOFF_INITIAL.saturating_mul(1 << failures.saturating_sub(1).min(16));
     let capped = doubled.min(BACKOFF_MAX);
-    capped.mul_f64(1.0 - 0.25 * random_fraction())
-}
-
-/// A number in [0, 1) from the standard library's randomly seeded hasher.
-fn random_fraction() -> f64 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(0);
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+    capped.mul_f64(1.0 - 0.25 * random::fraction())
 }
 
 #[cfg(test)]

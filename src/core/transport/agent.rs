@@ -1,0 +1,31 @@
+//! Builds the ureq agent from the transport settings; TLS configuration is made once here.
+
+use ureq::tls::{RootCerts, TlsConfig};
+use ureq::{Agent, Proxy};
+
+use super::settings::{ProxySetting, TransportSettings};
+
+pub fn build(settings: &TransportSettings) -> Agent {
+    let roots = match &settings.ca_certificates {
+        Some(certificates) => RootCerts::Specific(certificates.clone()),
+        None => RootCerts::PlatformVerifier,
+    };
+    // rustls speaks TLS 1.2 and 1.3 only, and there is no switch to skip certificate checks.
+    let tls = TlsConfig::builder().root_certs(roots).client_cert(settings.client_cert.clone()).build();
+    let proxy = match &settings.proxy {
+        ProxySetting::Environment => Proxy::try_from_env(),
+        ProxySetting::Direct => None,
+        // Checked when the configuration was read.
+        ProxySetting::Url(url) => Proxy::new(url).ok(),
+    };
+    Agent::config_builder()
+        .tls_config(tls)
+        .proxy(proxy)
+        .timeout_connect(Some(settings.connect_timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .user_agent(concat!("liboauthcc/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .new_agent()
+}

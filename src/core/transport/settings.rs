@@ -1,0 +1,154 @@
+//! The `transport` section of the configuration (liboauthcc's own): trust anchors, client
+//! certificate, proxy, connect timeout, default deadline, plain-http opt-in and retries.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::tls::{parse_pem, Certificate, ClientCert, PemItem, PrivateKey};
+
+use super::retry::RetryPolicy;
+use crate::core::error::Result;
+use crate::core::json_fields::Fields;
+
+/// Where requests go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// ALL_PROXY / HTTPS_PROXY / HTTP_PROXY, with NO_PROXY (the default).
+    Environment,
+    /// Never a proxy, whatever the environment says.
+    Direct,
+    /// This proxy (http://, socks4://, socks5:// URL).
+    Url(String),
+}
+
+#[derive(Clone)]
+pub struct TransportSettings {
+    /// Trust anchors replacing the system trust store (from `caFile`).
+    pub ca_certificates: Option<Arc<Vec<Certificate<'static>>>>,
+    /// Certificate chain and key for mutual TLS (RFC 8705 `tls_client_auth`).
+    pub client_cert: Option<ClientCert>,
+    pub proxy: ProxySetting,
+    pub connect_timeout: Duration,
+    /// The whole-request deadline when neither `http.timeout` nor the call sets one.
+    pub default_timeout: Duration,
+    pub allow_insecure_http: bool,
+    pub retry: RetryPolicy,
+    /// The files named, for Debug (never their contents).
+    files: Vec<String>,
+}
+
+impl Default for TransportSettings {
+    fn default() -> Self {
+        TransportSettings {
+            ca_certificates: None,
+            client_cert: None,
+            proxy: ProxySetting::Environment,
+            connect_timeout: Duration::from_secs(10),
+            default_timeout: Duration::from_secs(30),
+            allow_insecure_http: false,
+            retry: RetryPolicy::default(),
+            files: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for TransportSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportSettings")
+            .field("files", &self.files)
+            .field("proxy", &self.proxy)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("default_timeout", &self.default_timeout)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl TransportSettings {
+    pub fn from_fields(fields: Option<Fields>) -> Result<Self> {
+        let mut settings = TransportSettings::default();
+        let Some(mut fields) = fields else { return Ok(settings) };
+        if let Some(path) = fields.take_string("caFile")? {
+            let certificates = read_certificates(&fields, "caFile", &path)?;
+            settings.ca_certificates = Some(Arc::new(certificates));
+            settings.files.push(path);
+        }
+        let cert_path = fields.take_string("clientCertFile")?;
+        let key_path = fields.take_string("clientKeyFile")?;
+        match (cert_path, key_path) {
+            (Some(cert_path), Some(key_path)) => {
+                let chain = read_certificates(&fields, "clientCertFile", &cert_path)?;
+                let key = read_private_key(&fields, &key_path)?;
+                settings.client_cert = Some(ClientCert::new_with_certs(&chain, key));
+                settings.files.extend([cert_path, key_path]);
+            }
+            (None, None) => {}
+            (Some(_), None) => return Err(fields.error("clientKeyFile", "is required with clientCertFile")),
+            (None, Some(_)) => return Err(fields.error("clientCertFile", "is required with clientKeyFile")),
+        }
+        match fields.take("proxy") {
+            None => {}
+            Some(serde_json::Value::Bool(false)) => settings.proxy = ProxySetting::Direct,
+            Some(serde_json::Value::String(url)) => {
+                ureq::Proxy::new(&url).map_err(|_| fields.error("proxy", "is not a valid proxy URL (http://, socks4:// or socks5://)"))?;
+                settings.proxy = ProxySetting::Url(url);
+            }
+            Some(_) => return Err(fields.error("proxy", "must be a proxy URL, or false for no proxy")),
+        }
+        if let Some(ms) = take_millis(&mut fields, "connectTimeout")? {
+            settings.connect_timeout = ms;
+        }
+        if let Some(ms) = take_millis(&mut fields, "defaultTimeout")? {
+            settings.default_timeout = ms;
+        }
+        match fields.take("allowInsecureHttp") {
+            None => {}
+            Some(serde_json::Value::Bool(allow)) => settings.allow_insecure_http = allow,
+            Some(_) => return Err(fields.error("allowInsecureHttp", "must be true or false")),
+        }
+        if let Some(retry) = fields.take_object("retry")? {
+            settings.retry = RetryPolicy::from_fields(retry)?;
+        }
+        fields.finish()?;
+        Ok(settings)
+    }
+}
+
+/// A positive whole number of milliseconds.
+pub fn take_millis(fields: &mut Fields, key: &str) -> Result<Option<Duration>> {
+    match fields.take(key) {
+        None => Ok(None),
+        Some(value) => match value.as_u64() {
+            Some(ms) if ms > 0 => Ok(Some(Duration::from_millis(ms))),
+            _ => Err(fields.error(key, "must be a positive whole number of milliseconds")),
+        },
+    }
+}
+
+fn read_file(fields: &Fields, key: &str, path: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| fields.error(key, &format!("cannot be read ({path}: {e})")))
+}
+
+fn read_certificates(fields: &Fields, key: &str, path: &str) -> Result<Vec<Certificate<'static>>> {
+    let pem = read_file(fields, key, path)?;
+    let mut certificates = Vec::new();
+    for item in parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(certificate)) => certificates.push(certificate),
+            Ok(_) => {}
+            Err(_) => return Err(fields.error(key, &format!("is not a valid PEM file ({path})"))),
+        }
+    }
+    if certificates.is_empty() {
+        return Err(fields.error(key, &format!("holds no PEM certificate ({path})")));
+    }
+    Ok(certificates)
+}
+
+fn read_private_key(fields: &Fields, path: &str) -> Result<PrivateKey<'static>> {
+    let pem = zeroize::Zeroizing::new(read_file(fields, "clientKeyFile", path)?);
+    // The error never quotes the file: it is a secret.
+    PrivateKey::from_pem(&pem).map_err(|_| fields.error("clientKeyFile", &format!("holds no PEM private key ({path})")))
+}
