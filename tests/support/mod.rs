@@ -18,6 +18,14 @@ pub struct Reply {
     pub delay: Duration,
     pub drop_connection: bool,
     pub gate: Option<Gate>,
+    /// Bytes written instead of a well-formed response.
+    pub raw: Option<Vec<u8>>,
+    /// After writing, reset the connection (RST) instead of closing it.
+    pub reset: bool,
+    /// After writing, keep the connection open and silent for this long.
+    pub stall: Duration,
+    /// Write the body one byte at a time, this long apart.
+    pub trickle: Option<Duration>,
 }
 
 /// Holds replies back until the test opens it.
@@ -51,11 +59,35 @@ impl Reply {
             delay: Duration::ZERO,
             drop_connection: false,
             gate: None,
+            raw: None,
+            reset: false,
+            stall: Duration::ZERO,
+            trickle: None,
         }
     }
 
     pub fn dropped() -> Self {
         Reply { drop_connection: true, ..Reply::raw(200, "text/plain", vec![]) }
+    }
+
+    /// These bytes, verbatim, whatever HTTP says.
+    pub fn bytes(raw: &[u8]) -> Self {
+        Reply { raw: Some(raw.to_vec()), ..Reply::raw(200, "text/plain", vec![]) }
+    }
+
+    pub fn then_reset(mut self) -> Self {
+        self.reset = true;
+        self
+    }
+
+    pub fn then_stall(mut self, stall: Duration) -> Self {
+        self.stall = stall;
+        self
+    }
+
+    pub fn trickled(mut self, every: Duration) -> Self {
+        self.trickle = Some(every);
+        self
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -171,14 +203,55 @@ fn serve(stream: TcpStream, connection: usize, state: &State) {
         if reply.drop_connection {
             return;
         }
-        let mut head = format!("HTTP/1.1 {} Scripted\r\nContent-Length: {}\r\n", reply.status, reply.body.len());
-        for (name, value) in &reply.headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str("\r\n");
-        if writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(&reply.body)).is_err() {
+        if write_reply(&mut writer, &reply).is_err() {
             return;
         }
+        if !reply.stall.is_zero() {
+            thread::sleep(reply.stall);
+            return;
+        }
+        if reply.reset {
+            reset(&writer);
+            return;
+        }
+    }
+}
+
+fn write_reply(writer: &mut TcpStream, reply: &Reply) -> std::io::Result<()> {
+    if let Some(raw) = &reply.raw {
+        return writer.write_all(raw);
+    }
+    let mut head = format!("HTTP/1.1 {} Scripted\r\nContent-Length: {}\r\n", reply.status, reply.body.len());
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    writer.write_all(head.as_bytes())?;
+    match reply.trickle {
+        None => writer.write_all(&reply.body),
+        Some(every) => {
+            for byte in &reply.body {
+                writer.write_all(&[*byte])?;
+                thread::sleep(every);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Closes with a TCP reset: SO_LINGER on with a zero timeout.
+fn reset(stream: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+    // SAFETY: a valid socket descriptor and a correctly sized option value.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
     }
 }
 
