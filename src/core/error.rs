@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+/// Shorter secrets are not scrubbed from error texts (every "s" would go).
+pub(crate) const MIN_REDACTED_LEN: usize = 4;
+
 /// How much of a failing response body an error keeps.
 pub(crate) const ERROR_BODY_CAP: usize = 4096;
 
@@ -119,10 +122,11 @@ impl Error {
         self
     }
 
-    /// Replaces every occurrence of each secret in every text the error carries.
+    /// Replaces every occurrence of each secret in every text the error carries. Secrets shorter
+    /// than `MIN_REDACTED_LEN` cannot be told from ordinary text and are left alone.
     pub(crate) fn redact(mut self, secrets: &[&str]) -> Self {
         let scrub = |text: &mut String| {
-            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            for secret in secrets.iter().filter(|s| s.len() >= MIN_REDACTED_LEN) {
                 if text.contains(secret) {
                     *text = text.replace(secret, "[REDACTED]");
                 }
@@ -189,9 +193,9 @@ mod tests {
                 error_description: Some("secret s3cret wrong".into()),
                 error_uri: None,
             })
-            .redact(&["s3cret", ""]);
+            .redact(&["s3cret", "", "e"]);
         let all = format!("{error:?}");
         assert!(!all.contains("s3cret"), "{all}");
-        assert_eq!(error.message(), "bad [REDACTED]");
+        assert_eq!(error.message(), "bad [REDACTED]", "a 1-character secret is left alone");
     }
 }

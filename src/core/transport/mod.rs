@@ -136,10 +136,12 @@ fn transport_error(target: &str, error: ureq::Error) -> Error {
 }
 
 /// Network failures that another attempt may not meet: connect errors, resets, timeouts, DNS.
-/// TLS, protocol and size errors are the server's nature, not its mood, and are final.
+/// TLS, protocol and size errors are the server's nature, not its mood, and are final (rustls
+/// reports a bad certificate as I/O of kind InvalidData).
 fn is_transient(error: &ureq::Error) -> bool {
-    matches!(
-        error,
-        ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed | ureq::Error::HostNotFound
-    )
+    match error {
+        ureq::Error::Io(io) => io.kind() != std::io::ErrorKind::InvalidData,
+        ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => true,
+        _ => false,
+    }
 }
