@@ -34,7 +34,8 @@ static char *config_for(const char *secret, const char *token_path) {
     snprintf(json, 1024,
              "{\"client\":{\"id\":\"demo-client\",\"secret\":\"%s\"},"
              "\"auth\":{\"tokenHost\":\"%s\",\"tokenPath\":\"%s\"},"
-             "\"http\":{\"headers\":{\"User-Agent\":\"oauthcc-c-test\"}}}",
+             "\"http\":{\"headers\":{\"User-Agent\":\"oauthcc-c-test\"}},"
+             "\"transport\":{\"retry\":{\"initialDelay\":10,\"maxDelay\":50}}}",
              secret, base_url, token_path);
     return json;
 }
@@ -383,6 +384,65 @@ static void test_cache(void) {
     oauthcc_token_free(from_slot);
 }
 
+struct log_capture {
+    pthread_mutex_t lock;
+    int warnings;
+    int debug;
+    int secret_seen;
+};
+
+static void capture_log(int32_t level, const char *message, void *user_data) {
+    struct log_capture *capture = user_data;
+    pthread_mutex_lock(&capture->lock);
+    if (level == OAUTHCC_LOG_WARN) capture->warnings++;
+    if (level == OAUTHCC_LOG_DEBUG) capture->debug++;
+    if (strstr(message, "demo-secret")) capture->secret_seen = 1;
+    pthread_mutex_unlock(&capture->lock);
+}
+
+/* The C subset of the failure suite (valgrind checks it leaks nothing), and the log callback. */
+static void test_failure_suite(void) {
+    struct log_capture capture = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+    CHECK_STATUS(oauthcc_set_log_callback(capture_log, OAUTHCC_LOG_DEBUG, &capture), OAUTHCC_OK);
+    CHECK_STATUS(oauthcc_set_log_callback(capture_log, 0, &capture), OAUTHCC_INVALID_ARGUMENT);
+    CHECK_STATUS(oauthcc_set_log_callback(capture_log, 5, &capture), OAUTHCC_INVALID_ARGUMENT);
+    struct {
+        const char *path;
+        oauthcc_status expected;
+        const char *in_record;
+    } cases[] = {
+        {"/flaky", OAUTHCC_OK, NULL},
+        {"/busy", OAUTHCC_OK, NULL},
+        {"/reset", OAUTHCC_TRANSPORT, "\"retryable\":true"},
+        {"/big", OAUTHCC_INVALID_RESPONSE, "larger than 1048576 bytes"},
+        {"/badutf8", OAUTHCC_INVALID_RESPONSE, "\"retryable\":false"},
+        {"/truncated", OAUTHCC_INVALID_RESPONSE, "\"body\":\"{\\\"access_token\\\":\\\"abc\""},
+        {"/error/html", OAUTHCC_HTTP_ERROR, "\"retryable\":true,\"retry_after\":null"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        oauthcc_client *client = client_for("demo-secret", cases[i].path);
+        oauthcc_token *token = NULL;
+        oauthcc_status status = oauthcc_client_get_token(client, NULL, NULL, &token);
+        if (status != cases[i].expected) fprintf(stderr, "    path %s\n", cases[i].path);
+        CHECK_STATUS(status, cases[i].expected);
+        CHECK((status == OAUTHCC_OK) == (token != NULL));
+        if (cases[i].in_record) CHECK(last_error_contains(cases[i].in_record));
+        oauthcc_token_free(token);
+        oauthcc_client_free(client);
+    }
+    CHECK_STATUS(oauthcc_set_log_callback(NULL, OAUTHCC_LOG_DEBUG, NULL), OAUTHCC_OK);
+    int warnings = capture.warnings;
+    oauthcc_client *flaky = client_for("demo-secret", "/flaky");
+    oauthcc_token *token = NULL;
+    CHECK_STATUS(oauthcc_client_get_token(flaky, NULL, NULL, &token), OAUTHCC_OK);
+    oauthcc_token_free(token);
+    oauthcc_client_free(flaky);
+    CHECK(capture.warnings >= 3);     /* retries of /flaky, /busy, /reset, /error/html */
+    CHECK(capture.debug > 0);
+    CHECK(capture.warnings == warnings); /* silent once the callback is removed */
+    CHECK(!capture.secret_seen);
+}
+
 static void test_free_null(void) {
     oauthcc_client_free(NULL);
     oauthcc_token_free(NULL);
@@ -439,6 +499,7 @@ int main(int argc, char **argv) {
     test_create_token();
     test_server_failures();
     test_cache();
+    test_failure_suite();
     test_free_null();
     test_threads_share_a_client();
     printf("%d passed, %d failed\n", passed, failed);

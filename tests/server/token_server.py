@@ -6,6 +6,9 @@ POST /oauth/revoke   RFC 7009 revocation: 200 with an empty body
 GET  /api/hello      a resource server: 200 with a valid, unrevoked bearer token, else 401
 POST /error/html     502 with an HTML page          POST /error/notjson  200 with plain text
 POST /slow           answers after 2 s               POST /redirect       302 to /oauth/token
+POST /flaky          503, then a token, alternately  POST /busy           429 Retry-After: 0, then a token
+POST /reset          resets the connection (RST)     POST /big            a 10 MiB body
+POST /badutf8        200 with invalid UTF-8          POST /truncated      200 with truncated JSON
 GET  /requests       the requests recorded so far, as JSON
 
 Usage: token_server.py [--port N] [--port-file PATH] [--client-id ID] [--client-secret SECRET]
@@ -14,8 +17,11 @@ Usage: token_server.py [--port N] [--port-file PATH] [--client-id ID] [--client-
 import argparse
 import os
 import base64
+import io
 import json
 import secrets
+import socket
+import struct
 import sys
 import threading
 import time
@@ -32,6 +38,7 @@ class State:
         self.refresh_tokens = set()
         self.revoked = set()
         self.requests = []
+        self.hits = {}  # path -> POSTs so far, for the alternating misbehaviours
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -108,7 +115,30 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"access_token": "late"})
         if self.path == "/redirect":
             return self.reply(302, b"", "text/plain", [("Location", "/oauth/token")])
+        if self.path == "/reset":
+            return self.reset()
+        if self.path == "/big":
+            return self.reply(200, b" " * (10 * 1024 * 1024))
+        if self.path == "/badutf8":
+            return self.reply(200, b'{"access_token":"\xff\xfe"}')
+        if self.path == "/truncated":
+            return self.reply(200, b'{"access_token":"abc')
+        if self.path in ("/flaky", "/busy"):
+            with self.state.lock:
+                hits = self.state.hits[self.path] = self.state.hits.get(self.path, 0) + 1
+            if hits % 2 == 1 and self.path == "/flaky":
+                return self.reply(503, b"busy", "text/plain")
+            if hits % 2 == 1:
+                return self.reply(429, {"error": "slow_down"}, extra_headers=[("Retry-After", "0")])
+            return self.reply(200, self.issue(params.get("scope")))
         return self.reply(404, {"error": "not_found"})
+
+    def reset(self):
+        """Closes with a TCP reset (SO_LINGER 0) instead of answering."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+        self.wfile = io.BytesIO()  # the handler's final flush goes nowhere
 
     def token(self, params):
         if not self.client_authenticated(params):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import oauthcc
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TOKEN_SERVER = REPO_ROOT / "tests" / "server" / "token_server.py"
 
@@ -62,3 +64,30 @@ def mock_server_url():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# Every client secret the suite uses, and every refresh token the local server hands out.
+SUITE_SECRETS = ["demo-secret", "wrong-secret", "python-secret", "hunter2-secret"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secret_audit():
+    """Collects every log line and every error message of the whole suite, then checks that no
+    secret appears in any of them."""
+    seen = []
+    oauthcc.set_log_callback(lambda level, message: seen.append(message), oauthcc.LogLevel.DEBUG)
+    original_init = oauthcc.OAuthccError.__init__
+
+    def recording_init(self, message, *args, **kwargs):
+        seen.append(message)
+        seen.append(kwargs.get("body") or "")
+        seen.append(kwargs.get("error_description") or "")
+        original_init(self, message, *args, **kwargs)
+
+    oauthcc.OAuthccError.__init__ = recording_init
+    yield seen
+    oauthcc.OAuthccError.__init__ = original_init
+    oauthcc.set_log_callback(None)
+    assert len(seen) > 50, "the audit saw the suite's messages"
+    leaks = [text for text in seen for secret in SUITE_SECRETS if secret in text]
+    assert leaks == []

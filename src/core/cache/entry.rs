@@ -11,6 +11,7 @@ use super::policy::{backoff, Schedule};
 use crate::core::client::AccessToken;
 use crate::core::clock::{Clock, Moment};
 use crate::core::error::{Error, ErrorKind, Result};
+use crate::core::log::{self, Level};
 
 /// A cached token with its bearer string ready for the hot path.
 pub struct Cached {
@@ -162,11 +163,18 @@ impl Entry {
                 self.current.store(Some(Arc::clone(cached)));
                 state.consecutive_failures = 0;
                 state.retry_at = None;
+                let renew_in = cached.schedule.refresh_at.checked_duration_since(now).unwrap_or_default();
+                log::emit(Level::Info, || format!("cached a new token; renewing it in {} s", renew_in.as_secs()));
             }
-            Err(_) => {
+            Err(error) => {
                 state.failures += 1;
                 state.consecutive_failures += 1;
-                state.retry_at = Some(now + backoff(state.consecutive_failures));
+                let wait = backoff(state.consecutive_failures);
+                state.retry_at = Some(now + wait);
+                let failures = state.consecutive_failures;
+                log::emit(Level::Warn, || {
+                    format!("token fetch failed ({failures} in a row); next try in {} ms: {}", wait.as_millis(), error.message())
+                });
             }
         }
         state.last_result = Some(result);

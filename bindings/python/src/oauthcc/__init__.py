@@ -2,6 +2,7 @@
 
 from ._native import lib as _lib
 from .client import AccessToken, CacheSlot, ClientCredentials
+from .log import LogLevel, set_log_callback
 from .errors import (
     ConfigurationError,
     HTTPError,
@@ -25,8 +26,10 @@ __all__ = [
     "InternalError",
     "InvalidArgumentError",
     "InvalidResponseError",
+    "LogLevel",
     "OAuthccError",
     "OAuthError",
     "TimeoutError",
     "TransportError",
+    "set_log_callback",
 ]

@@ -11,6 +11,8 @@ _OUT_HANDLE = ctypes.POINTER(ctypes.c_void_p)
 _OUT_STRING = ctypes.POINTER(ctypes.c_void_p)
 _TEXT = ctypes.c_char_p
 
+LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_int32, ctypes.c_char_p, ctypes.c_void_p)
+
 _PROTOTYPES = {
     "oauthcc_client_new": (STATUS, [_TEXT, _OUT_HANDLE]),
     "oauthcc_client_free": (None, [_HANDLE]),
@@ -31,6 +33,7 @@ _PROTOTYPES = {
     "oauthcc_cache_slot_token": (STATUS, [_HANDLE, _OUT_HANDLE]),
     "oauthcc_cache_slot_invalidate": (STATUS, [_HANDLE]),
     "oauthcc_cache_slot_free": (None, [_HANDLE]),
+    "oauthcc_set_log_callback": (STATUS, [LOG_FN, ctypes.c_int32, ctypes.c_void_p]),
     "oauthcc_string_free": (None, [ctypes.c_void_p]),
     "oauthcc_last_error_json": (STATUS, [_OUT_STRING]),
     "oauthcc_last_error_message": (ctypes.c_char_p, []),

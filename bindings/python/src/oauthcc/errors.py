@@ -9,11 +9,14 @@ from ._native import lib, take_string
 
 
 class OAuthccError(Exception):
-    """A liboauthcc call failed. `status` is the status name; the rest comes from the error record."""
+    """A liboauthcc call failed. `status` is the status name; the rest comes from the error record:
+    `http_status`, the RFC 6749 `error`, `error_description` and `error_uri`, `body`, `retryable`
+    (another attempt may succeed) and `retry_after` (seconds the server asked to wait)."""
 
     def __init__(self, message: str, status: str = "OAUTHCC_UNKNOWN", http_status: Optional[int] = None,
                  error: Optional[str] = None, error_description: Optional[str] = None,
-                 error_uri: Optional[str] = None, body: Optional[str] = None):
+                 error_uri: Optional[str] = None, body: Optional[str] = None, retryable: bool = False,
+                 retry_after: Optional[float] = None):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -22,6 +25,8 @@ class OAuthccError(Exception):
         self.error_description = error_description
         self.error_uri = error_uri
         self.body = body
+        self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class InvalidArgumentError(OAuthccError, ValueError):
@@ -83,6 +88,8 @@ def check(status: int) -> None:
         error_description=record.get("error_description"),
         error_uri=record.get("error_uri"),
         body=record.get("body"),
+        retryable=bool(record.get("retryable")),
+        retry_after=record.get("retry_after"),
     )
 
 
