@@ -74,7 +74,9 @@ fn sixty_four_threads_make_one_fetch_per_key_per_expiry() {
 
     // Same scope set in another order and form: same key, no request.
     let c = client.clone();
-    let got = all_at_once(64, move |i| bearer(&c, &if i % 2 == 0 { json!({"scope": "write read"}) } else { json!({"scope": ["write", "read"]}) }));
+    let got = all_at_once(64, move |i| {
+        bearer(&c, &if i % 2 == 0 { json!({"scope": "write read"}) } else { json!({"scope": ["write", "read"]}) })
+    });
     assert!(got.iter().all(|r| r.as_deref() == Ok("at-1")));
     assert_eq!(server.requests().len(), 1);
 

@@ -42,7 +42,10 @@ fn none() -> HttpOptions {
 
 #[test]
 fn get_token_posts_client_credentials_and_parses_the_token() {
-    let server = TestServer::start(Reply::json(200, json!({"access_token": "at-1", "token_type": "bearer", "expires_in": 3600, "ext": {"a": 1}})));
+    let server = TestServer::start(Reply::json(
+        200,
+        json!({"access_token": "at-1", "token_type": "bearer", "expires_in": 3600, "ext": {"a": 1}}),
+    ));
     let client = client_for(&server, json!({}));
     let token = client.get_token(&object(json!({"scope": ["read", "write"], "audience": "api"})), &none()).unwrap();
 
@@ -73,7 +76,10 @@ fn json_body_and_body_credentials_reach_the_server() {
     assert_eq!(request.header("Content-Type"), Some("application/json"));
     assert_eq!(request.header("Authorization"), None);
     let body: Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(body, json!({"grant_type": "client_credentials", "n": 2, "scope": "a b", "client_id": "svc", "client_secret": SECRET}));
+    assert_eq!(
+        body,
+        json!({"grant_type": "client_credentials", "n": 2, "scope": "a b", "client_id": "svc", "client_secret": SECRET})
+    );
 }
 
 #[test]
@@ -112,7 +118,10 @@ fn connections_are_kept_alive_across_calls() {
 
 #[test]
 fn oauth_error_body_is_exposed() {
-    let server = TestServer::start(Reply::json(401, json!({"error": "invalid_client", "error_description": "bad creds", "error_uri": "https://docs/e"})));
+    let server = TestServer::start(Reply::json(
+        401,
+        json!({"error": "invalid_client", "error_description": "bad creds", "error_uri": "https://docs/e"}),
+    ));
     let error = client_for(&server, json!({})).get_token(&Map::new(), &none()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::OAuth);
     assert_eq!(error.http_status(), Some(401));
@@ -157,7 +166,9 @@ fn unreadable_expiry_from_the_server_is_an_invalid_response() {
 #[test]
 fn redirects_are_not_followed() {
     let target = TestServer::token_server();
-    let server = TestServer::start(Reply::json(302, json!({"access_token": "a"})).header("Location", &format!("{}/stolen", target.url())));
+    let server = TestServer::start(
+        Reply::json(302, json!({"access_token": "a"})).header("Location", &format!("{}/stolen", target.url())),
+    );
     let error = client_for(&server, json!({})).get_token(&Map::new(), &none()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Http);
     assert_eq!(error.http_status(), Some(302));
@@ -194,7 +205,8 @@ fn dropped_connection_is_a_transport_error() {
 #[test]
 fn connection_refused_is_a_transport_error() {
     let config = json!({"client": {"id": "a", "secret": SECRET}, "auth": {"tokenHost": format!("http://127.0.0.1:{}", closed_port())}});
-    let error = ClientCredentials::from_json_str(&config.to_string()).unwrap().get_token(&Map::new(), &none()).unwrap_err();
+    let error =
+        ClientCredentials::from_json_str(&config.to_string()).unwrap().get_token(&Map::new(), &none()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport);
     assert!(error.message().starts_with("request to http://127.0.0.1:"), "{}", error.message());
 }
@@ -210,7 +222,8 @@ fn secret_echoed_by_a_server_never_reaches_the_error() {
 
 #[test]
 fn refresh_sends_the_refresh_token_and_keeps_it() {
-    let server = TestServer::start(Reply::json(200, json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 60})));
+    let server =
+        TestServer::start(Reply::json(200, json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 60})));
     let client = client_for(&server, json!({"auth": {"refreshPath": "/refresh"}}));
     let token = client.get_token(&Map::new(), &none()).unwrap();
     server.push(Reply::json(200, json!({"access_token": "at-2", "expires_in": 120})));
@@ -301,7 +314,10 @@ fn create_token_from_stored_json_round_trips() {
     let fresh = client.get_token(&Map::new(), &none()).unwrap();
     let stored = fresh.to_json();
     let restored = client.create_token(stored.as_object().cloned().unwrap()).unwrap();
-    assert_eq!(restored.expires_at(), fresh.expires_at().map(|t| t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap()));
+    assert_eq!(
+        restored.expires_at(),
+        fresh.expires_at().map(|t| t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap())
+    );
     assert_eq!(restored.to_json(), stored);
     let error = client.create_token(object(json!({"expires_at": "never"}))).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidArgument);

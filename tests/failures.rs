@@ -63,7 +63,8 @@ fn reset_before_the_response_is_retried_then_transport() {
 
 #[test]
 fn reset_mid_body_is_transport() {
-    let head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"access_token\":\"par";
+    let head =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"access_token\":\"par";
     let server = TestServer::start(Reply::bytes(head).then_reset());
     failure(&server.url(), ErrorKind::Transport);
     assert_eq!(server.requests().len(), 3);
@@ -79,7 +80,8 @@ fn reset_then_success_recovers() {
 
 #[test]
 fn headers_that_never_end_time_out() {
-    let server = TestServer::start(Reply::bytes(b"HTTP/1.1 200 OK\r\nX-Slow: 1\r\n").then_stall(Duration::from_secs(30)));
+    let server =
+        TestServer::start(Reply::bytes(b"HTTP/1.1 200 OK\r\nX-Slow: 1\r\n").then_stall(Duration::from_secs(30)));
     failure(&server.url(), ErrorKind::Timeout);
 }
 
@@ -138,7 +140,9 @@ fn retry_after_as_an_http_date() {
 #[test]
 fn retry_after_beyond_the_deadline_is_not_waited_for() {
     let server = TestServer::start(token_reply());
-    server.push(Reply::json(429, json!({"error": "slow_down", "error_description": "later"})).header("Retry-After", "120"));
+    server.push(
+        Reply::json(429, json!({"error": "slow_down", "error_description": "later"})).header("Retry-After", "120"),
+    );
     let error = failure(&server.url(), ErrorKind::OAuth);
     assert_eq!(error.http_status(), Some(429));
     assert!(error.retryable());
@@ -165,7 +169,9 @@ fn client_errors_are_never_retried() {
 #[test]
 fn a_302_to_another_host_is_not_followed() {
     let elsewhere = TestServer::start(token_reply());
-    let server = TestServer::start(Reply::raw(302, "text/plain", vec![]).header("Location", &format!("{}/oauth/token", elsewhere.url())));
+    let server = TestServer::start(
+        Reply::raw(302, "text/plain", vec![]).header("Location", &format!("{}/oauth/token", elsewhere.url())),
+    );
     let error = failure(&server.url(), ErrorKind::Http);
     assert_eq!(error.http_status(), Some(302));
     assert!(!error.retryable());
@@ -175,7 +181,8 @@ fn a_302_to_another_host_is_not_followed() {
 
 #[test]
 fn malformed_chunked_encoding_is_a_transport_error() {
-    let raw = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n";
+    let raw =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n";
     let server = TestServer::start(Reply::bytes(raw));
     let error = failure(&server.url(), ErrorKind::Transport);
     assert!(!error.retryable(), "a protocol error is the server's nature, not its mood");
@@ -185,7 +192,8 @@ fn malformed_chunked_encoding_is_a_transport_error() {
 #[test]
 fn plain_http_to_a_remote_host_is_refused_with_the_way_out() {
     let config = |extra: Value| {
-        let mut value = json!({"client": {"id": "a", "secret": SECRET}, "auth": {"tokenHost": "http://auth.example.com"}});
+        let mut value =
+            json!({"client": {"id": "a", "secret": SECRET}, "auth": {"tokenHost": "http://auth.example.com"}});
         value["transport"] = extra;
         ClientCredentials::from_json_str(&value.to_string())
     };
@@ -202,9 +210,13 @@ fn plain_http_to_a_remote_host_is_refused_with_the_way_out() {
 #[test]
 fn a_finite_deadline_applies_when_none_is_configured() {
     let server = TestServer::start(Reply::bytes(b"HTTP/1.1 200 OK\r\n").then_stall(Duration::from_secs(30)));
-    let config = json!({"client": {"id": "a"}, "auth": {"tokenHost": server.url()}, "transport": {"defaultTimeout": 300}});
+    let config =
+        json!({"client": {"id": "a"}, "auth": {"tokenHost": server.url()}, "transport": {"defaultTimeout": 300}});
     let started = Instant::now();
-    let error = ClientCredentials::from_json_str(&config.to_string()).unwrap().get_token(&Map::new(), &HttpOptions::default()).unwrap_err();
+    let error = ClientCredentials::from_json_str(&config.to_string())
+        .unwrap()
+        .get_token(&Map::new(), &HttpOptions::default())
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
     assert!(started.elapsed() < Duration::from_millis(300) + MARGIN);
 }

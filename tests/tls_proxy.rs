@@ -34,9 +34,11 @@ impl Pki {
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
         let server_key = KeyPair::generate().unwrap();
-        let server_cert = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap().signed_by(&server_key, &ca).unwrap();
+        let server_cert =
+            CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap().signed_by(&server_key, &ca).unwrap();
         let client_key = KeyPair::generate().unwrap();
-        let client_cert = CertificateParams::new(vec!["svc.client".to_owned()]).unwrap().signed_by(&client_key, &ca).unwrap();
+        let client_cert =
+            CertificateParams::new(vec!["svc.client".to_owned()]).unwrap().signed_by(&client_key, &ca).unwrap();
         std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
         std::fs::write(dir.join("client.pem"), client_cert.pem()).unwrap();
         std::fs::write(dir.join("client.key"), client_key.serialize_pem()).unwrap();
@@ -52,11 +54,14 @@ impl Pki {
     /// A TLS token server; with `require_client_cert`, only clients with a cert from the CA.
     fn server(&self, require_client_cert: bool) -> TlsServer {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions().unwrap();
+        let builder =
+            ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions().unwrap();
         let builder = if require_client_cert {
             let mut roots = RootCertStore::empty();
             roots.add(self.ca.clone()).unwrap();
-            builder.with_client_cert_verifier(WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider).build().unwrap())
+            builder.with_client_cert_verifier(
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider).build().unwrap(),
+            )
         } else {
             builder.with_no_client_auth()
         };
@@ -160,7 +165,8 @@ fn mutual_tls_presents_the_client_certificate() {
     let server = pki.server(true);
     let with_cert = json!({"caFile": pki.path("ca.pem"), "clientCertFile": pki.path("client.pem"), "clientKeyFile": pki.path("client.key")});
     assert_eq!(get_token(config(&server.url(), with_cert)).unwrap(), "over-tls");
-    let without = get_token(config(&server.url(), json!({"caFile": pki.path("ca.pem"), "retry": {"maxAttempts": 1}}))).unwrap_err();
+    let without = get_token(config(&server.url(), json!({"caFile": pki.path("ca.pem"), "retry": {"maxAttempts": 1}})))
+        .unwrap_err();
     assert_eq!(without.kind(), ErrorKind::Transport, "{}", without.message());
     assert_eq!(server.served.load(Ordering::SeqCst), 1);
 }
@@ -168,14 +174,30 @@ fn mutual_tls_presents_the_client_certificate() {
 #[test]
 fn tls_files_are_checked_when_the_client_is_made() {
     let pki = Pki::new("files");
-    let message = |transport: Value| get_token(config("https://127.0.0.1:1", transport)).unwrap_err().message().to_owned();
+    let message =
+        |transport: Value| get_token(config("https://127.0.0.1:1", transport)).unwrap_err().message().to_owned();
     assert!(message(json!({"caFile": pki.path("missing.pem")})).starts_with("transport.caFile cannot be read"));
-    assert!(message(json!({"caFile": pki.path("not-a-cert.pem")})).starts_with("transport.caFile holds no PEM certificate"));
-    assert_eq!(message(json!({"clientCertFile": pki.path("client.pem")})), "transport.clientKeyFile is required with clientCertFile");
+    assert!(
+        message(json!({"caFile": pki.path("not-a-cert.pem")})).starts_with("transport.caFile holds no PEM certificate")
+    );
+    assert_eq!(
+        message(json!({"clientCertFile": pki.path("client.pem")})),
+        "transport.clientKeyFile is required with clientCertFile"
+    );
     let wrong_key = json!({"clientCertFile": pki.path("client.pem"), "clientKeyFile": pki.path("client.pem")});
     assert!(message(wrong_key).starts_with("transport.clientKeyFile holds no PEM private key"));
-    let debug = format!("{:?}", ClientCredentials::from_json_str(&config("https://h", json!({
-        "clientCertFile": pki.path("client.pem"), "clientKeyFile": pki.path("client.key")})).to_string()).unwrap());
+    let debug = format!(
+        "{:?}",
+        ClientCredentials::from_json_str(
+            &config(
+                "https://h",
+                json!({
+        "clientCertFile": pki.path("client.pem"), "clientKeyFile": pki.path("client.key")})
+            )
+            .to_string()
+        )
+        .unwrap()
+    );
     assert!(!debug.contains("PRIVATE KEY"), "{debug}");
     assert!(Path::new(&pki.path("client.key")).exists());
 }

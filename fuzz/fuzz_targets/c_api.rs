@@ -9,7 +9,8 @@ use std::ptr;
 use libfuzzer_sys::fuzz_target;
 use oauthcc::ffi::*;
 
-const CONFIG: &CStr = c"{\"client\":{\"id\":\"fuzz\",\"secret\":\"fuzz-secret\"},\"auth\":{\"tokenHost\":\"http://127.0.0.1:1\"}}";
+const CONFIG: &CStr =
+    c"{\"client\":{\"id\":\"fuzz\",\"secret\":\"fuzz-secret\"},\"auth\":{\"tokenHost\":\"http://127.0.0.1:1\"}}";
 
 fuzz_target!(|data: &[u8]| {
     let end = data.iter().position(|b| *b == 0).unwrap_or(data.len());

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
 use arc_swap::ArcSwapOption;
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::cache::{cache_key, policy, CacheStats, Cached, Entry, TokenCache};
@@ -154,7 +154,9 @@ impl ClientCredentials {
         let token = self.get_token(params, &HttpOptions::default())?;
         let bearer = token
             .access_token()
-            .ok_or_else(|| Error::new(ErrorKind::InvalidResponse, "token endpoint answered a token without an access_token string"))?
+            .ok_or_else(|| {
+                Error::new(ErrorKind::InvalidResponse, "token endpoint answered a token without an access_token string")
+            })?
             .to_owned()
             .into();
         let clock = &self.shared.clock;

@@ -108,7 +108,10 @@ impl Config {
         let http = match root.take_object("http")? {
             Some(mut http) => {
                 if http.take("baseUrl").is_some() {
-                    return Err(http.error("baseUrl", "is not supported: the endpoints come from auth.tokenHost and the auth paths"));
+                    return Err(http.error(
+                        "baseUrl",
+                        "is not supported: the endpoints come from auth.tokenHost and the auth paths",
+                    ));
                 }
                 HttpOptions::from_fields(http)?
             }
@@ -168,8 +171,7 @@ fn parse_client(mut fields: Fields) -> Result<ClientSettings> {
     let secret = fields.take_string("secret")?.unwrap_or_default();
     check_vschar(&fields, "secret", &secret)?;
     let id_param_name = fields.take_string("idParamName")?.unwrap_or_else(|| "client_id".into());
-    let secret_param_name =
-        fields.take_string("secretParamName")?.unwrap_or_else(|| "client_secret".into());
+    let secret_param_name = fields.take_string("secretParamName")?.unwrap_or_else(|| "client_secret".into());
     fields.finish()?;
     Ok(ClientSettings { id, secret: Secret::new(secret), id_param_name, secret_param_name })
 }
@@ -209,7 +211,11 @@ fn parse_auth(mut fields: Fields) -> Result<Endpoints> {
 
 /// RFC 6749 §3.2 requires TLS at the token endpoint; plain http only to this machine.
 fn check_tls_required(auth: &Endpoints) -> Result<()> {
-    let endpoints = [("tokenHost/tokenPath", &auth.token_url), ("refreshPath", &auth.refresh_url), ("revokePath", &auth.revoke_url)];
+    let endpoints = [
+        ("tokenHost/tokenPath", &auth.token_url),
+        ("refreshPath", &auth.refresh_url),
+        ("revokePath", &auth.revoke_url),
+    ];
     for (key, url) in endpoints {
         if url.scheme() == "http" && !is_loopback(url) {
             return Err(Error::invalid_config(format!(
@@ -284,8 +290,7 @@ fn take_seconds(fields: &mut Fields, key: &str, min: u64) -> Result<Option<Durat
 
 /// RFC 9110 token characters.
 fn is_header_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn is_header_value(value: &str) -> bool {

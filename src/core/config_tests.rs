@@ -93,7 +93,10 @@ fn secret_may_be_absent_or_empty_and_id_empty() {
 fn unknown_keys_are_rejected_at_every_level() {
     assert_eq!(config_error(with(minimal(), "extra", "x", json!(1))), "extra is not a known key");
     assert_eq!(config_error(with(minimal(), "client", "sekret", json!("x"))), "client.sekret is not a known key");
-    assert_eq!(config_error(with(minimal(), "auth", "authorizePath", json!("/a"))), "auth.authorizePath is not a known key");
+    assert_eq!(
+        config_error(with(minimal(), "auth", "authorizePath", json!("/a"))),
+        "auth.authorizePath is not a known key"
+    );
     assert_eq!(config_error(with(minimal(), "http", "agent", json!({}))), "http.agent is not a known key");
     assert_eq!(config_error(with(minimal(), "options", "foo", json!(true))), "options.foo is not a known key");
 }
@@ -103,7 +106,10 @@ fn wrong_types_are_named() {
     assert_eq!(config_error(with(minimal(), "client", "id", json!(5))), "client.id must be a string, not a number");
     assert_eq!(config_error(json!([])), "the value must be a JSON object, not an array");
     assert_eq!(config_error(json!({"client": "x", "auth": {}})), "client must be a JSON object, not a string");
-    assert_eq!(config_error(with(minimal(), "http", "headers", json!({"X-A": 1}))), "http.headers.X-A must be a string");
+    assert_eq!(
+        config_error(with(minimal(), "http", "headers", json!({"X-A": 1}))),
+        "http.headers.X-A must be a string"
+    );
 }
 
 #[test]

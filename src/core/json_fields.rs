@@ -15,15 +15,10 @@ impl Fields {
     /// `value` must be an object; `path` is its key path ("" for the root).
     pub fn new(value: &Value, path: &str, kind: ErrorKind) -> Result<Self> {
         match value {
-            Value::Object(map) => Ok(Fields {
-                path: path.to_owned(),
-                map: map.clone(),
-                kind,
-            }),
-            other => Err(Error::new(
-                kind,
-                format!("{} must be a JSON object, not {}", display_path(path), type_name(other)),
-            )),
+            Value::Object(map) => Ok(Fields { path: path.to_owned(), map: map.clone(), kind }),
+            other => {
+                Err(Error::new(kind, format!("{} must be a JSON object, not {}", display_path(path), type_name(other))))
+            }
         }
     }
 
@@ -33,7 +28,11 @@ impl Fields {
     }
 
     pub fn path_of(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     pub fn error(&self, key: &str, why: &str) -> Error {
@@ -93,7 +92,11 @@ impl Fields {
 }
 
 fn display_path(path: &str) -> &str {
-    if path.is_empty() { "the value" } else { path }
+    if path.is_empty() {
+        "the value"
+    } else {
+        path
+    }
 }
 
 fn quoted_list(choices: &[&str]) -> String {

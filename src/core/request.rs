@@ -27,7 +27,12 @@ impl Params {
     /// `grant_type`, then the caller's params as given (a `grant_type` among them replaces the
     /// default in place), then `extra` (which wins over a caller's key of the same name), then
     /// `scope` joined with `separator`.
-    pub fn for_grant(grant_type: &str, params: &Map<String, Value>, extra: &[(&str, &str)], separator: &str) -> Result<Self> {
+    pub fn for_grant(
+        grant_type: &str,
+        params: &Map<String, Value>,
+        extra: &[(&str, &str)],
+        separator: &str,
+    ) -> Result<Self> {
         let mut out = Params(vec![("grant_type".into(), Value::String(grant_type.into()))]);
         for (key, value) in params {
             match key.as_str() {
@@ -83,8 +88,9 @@ pub fn build(config: &Config, url: &Url, mut params: Params, call: &HttpOptions)
     let client = &config.client;
     let mut own_headers = Vec::new();
     match config.options.authorization_method {
-        AuthorizationMethod::Header => own_headers
-            .push(("Authorization".into(), basic_authorization(client, config.options.credentials_encoding))),
+        AuthorizationMethod::Header => {
+            own_headers.push(("Authorization".into(), basic_authorization(client, config.options.credentials_encoding)))
+        }
         AuthorizationMethod::Body => {
             params.set_last(&client.id_param_name, Value::String(client.id.clone()));
             params.set_last(&client.secret_param_name, Value::String(client.secret.expose().into()));

@@ -35,7 +35,13 @@ fn body(request: &HttpRequest) -> &str {
 
 #[test]
 fn grant_params_order_grant_type_params_then_scope() {
-    let p = Params::for_grant("client_credentials", &params(json!({"scope": ["a", "b"], "audience": "api", "resource": "r"})), &[], " ").unwrap();
+    let p = Params::for_grant(
+        "client_credentials",
+        &params(json!({"scope": ["a", "b"], "audience": "api", "resource": "r"})),
+        &[],
+        " ",
+    )
+    .unwrap();
     let keys: Vec<&str> = p.0.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["grant_type", "audience", "resource", "scope"]);
     assert_eq!(p.get("scope"), Some(&json!("a b")));
@@ -43,7 +49,8 @@ fn grant_params_order_grant_type_params_then_scope() {
 
 #[test]
 fn grant_type_in_params_replaces_the_default() {
-    let p = Params::for_grant("client_credentials", &params(json!({"x": 1, "grant_type": "urn:custom"})), &[], " ").unwrap();
+    let p = Params::for_grant("client_credentials", &params(json!({"x": 1, "grant_type": "urn:custom"})), &[], " ")
+        .unwrap();
     assert_eq!(p.0[0], ("grant_type".to_owned(), json!("urn:custom")));
     assert_eq!(p.0.len(), 2);
 }
@@ -73,7 +80,13 @@ fn bad_scope_types_are_argument_errors() {
 
 #[test]
 fn extra_pairs_win_over_params_and_come_before_scope() {
-    let p = Params::for_grant("refresh_token", &params(json!({"scope": "s", "refresh_token": "stale", "a": 1})), &[("refresh_token", "current")], " ").unwrap();
+    let p = Params::for_grant(
+        "refresh_token",
+        &params(json!({"scope": "s", "refresh_token": "stale", "a": 1})),
+        &[("refresh_token", "current")],
+        " ",
+    )
+    .unwrap();
     let keys: Vec<&str> = p.0.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["grant_type", "a", "refresh_token", "scope"]);
     assert_eq!(p.get("refresh_token"), Some(&json!("current")));
@@ -82,7 +95,11 @@ fn extra_pairs_win_over_params_and_come_before_scope() {
 #[test]
 fn form_body_encodes_values_by_type() {
     let config = config(json!({}), json!({}));
-    let request = build_grant(&config, json!({"s": "a b&c=d", "n": 1, "f": 1.5, "t": true, "z": null, "arr": ["x", 2], "scope": ["r", "w"]}), &HttpOptions::default());
+    let request = build_grant(
+        &config,
+        json!({"s": "a b&c=d", "n": 1, "f": 1.5, "t": true, "z": null, "arr": ["x", 2], "scope": ["r", "w"]}),
+        &HttpOptions::default(),
+    );
     assert_eq!(body(&request), "grant_type=client_credentials&s=a+b%26c%3Dd&n=1&f=1.5&t=true&z=&arr=x&arr=2&scope=r+w");
     assert_eq!(header(&request, "content-type"), Some("application/x-www-form-urlencoded"));
 }
@@ -99,8 +116,15 @@ fn form_body_refuses_nested_objects() {
 #[test]
 fn json_body_keeps_json_types_and_order() {
     let config = config(json!({"bodyFormat": "json"}), json!({}));
-    let request = build_grant(&config, json!({"n": 1, "t": true, "claims": {"a": [1]}, "scope": ["r", "w"]}), &HttpOptions::default());
-    assert_eq!(body(&request), r#"{"grant_type":"client_credentials","n":1,"t":true,"claims":{"a":[1]},"scope":"r w"}"#);
+    let request = build_grant(
+        &config,
+        json!({"n": 1, "t": true, "claims": {"a": [1]}, "scope": ["r", "w"]}),
+        &HttpOptions::default(),
+    );
+    assert_eq!(
+        body(&request),
+        r#"{"grant_type":"client_credentials","n":1,"t":true,"claims":{"a":[1]},"scope":"r w"}"#
+    );
     assert_eq!(header(&request, "Content-Type"), Some("application/json"));
 }
 
@@ -108,7 +132,8 @@ fn json_body_keeps_json_types_and_order() {
 fn header_mode_sends_basic_credentials_not_body_credentials() {
     let config = config(json!({}), json!({}));
     let request = build_grant(&config, json!({}), &HttpOptions::default());
-    let expected = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("my+client%2B1%40ex.com:p%40ss+word"));
+    let expected =
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("my+client%2B1%40ex.com:p%40ss+word"));
     use base64::Engine;
     assert_eq!(header(&request, "Authorization"), Some(expected.as_str()));
     assert_eq!(body(&request), "grant_type=client_credentials");
@@ -134,7 +159,11 @@ fn header_precedence() {
         json!({"headers": {"accept": "text/plain", "X-Config": "c", "X-Both": "config", "content-type": "text/evil"}}),
     );
     let call = HttpOptions {
-        headers: vec![("x-both".into(), "call".into()), ("AUTHORIZATION".into(), "Bearer nope".into()), ("X-Call".into(), "k".into())],
+        headers: vec![
+            ("x-both".into(), "call".into()),
+            ("AUTHORIZATION".into(), "Bearer nope".into()),
+            ("X-Call".into(), "k".into()),
+        ],
         timeout: None,
     };
     let request = build_grant(&config, json!({}), &call);
@@ -143,7 +172,10 @@ fn header_precedence() {
     assert_eq!(header(&request, "X-Config"), Some("c"));
     assert_eq!(header(&request, "X-Call"), Some("k"));
     assert_eq!(header(&request, "Content-Type"), Some("application/x-www-form-urlencoded"), "own Content-Type wins");
-    assert!(header(&request, "Authorization").unwrap().starts_with("Basic "), "per-call Authorization ignored in header mode");
+    assert!(
+        header(&request, "Authorization").unwrap().starts_with("Basic "),
+        "per-call Authorization ignored in header mode"
+    );
 }
 
 #[test]

@@ -158,14 +158,17 @@ mod tests {
         assert!(error.retryable());
         assert_eq!(error.retry_after(), Some(Duration::from_secs(3)));
         assert!(token_object("token endpoint", &answer(503, "")).unwrap_err().retryable());
-        assert!(!token_object("token endpoint", &answer(401, r#"{"error":"invalid_client"}"#)).unwrap_err().retryable());
+        assert!(!token_object("token endpoint", &answer(401, r#"{"error":"invalid_client"}"#))
+            .unwrap_err()
+            .retryable());
         assert!(!token_object("token endpoint", &answer(200, "nope")).unwrap_err().retryable());
     }
 
     #[test]
     fn revocation_accepts_an_empty_200() {
         assert!(revocation("revocation endpoint", &answer(200, "")).is_ok());
-        let error = revocation("revocation endpoint", &answer(400, r#"{"error":"unsupported_token_type"}"#)).unwrap_err();
+        let error =
+            revocation("revocation endpoint", &answer(400, r#"{"error":"unsupported_token_type"}"#)).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::OAuth);
     }
 }

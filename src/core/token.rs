@@ -19,9 +19,10 @@ impl TokenData {
     /// from `now`); a value that is not a time is an error of `kind` naming the field.
     pub fn parse(fields: Map<String, Value>, now: OffsetDateTime, kind: ErrorKind) -> Result<Self> {
         let expires_at = match (fields.get("expires_at"), fields.get("expires_in")) {
-            (Some(at), _) if !at.is_null() => Some(parse_expires_at(at).ok_or_else(|| {
-                Error::new(kind, "expires_at is neither Unix seconds nor an ISO 8601 date-time")
-            })?),
+            (Some(at), _) if !at.is_null() => Some(
+                parse_expires_at(at)
+                    .ok_or_else(|| Error::new(kind, "expires_at is neither Unix seconds nor an ISO 8601 date-time"))?,
+            ),
             (_, Some(seconds)) if !seconds.is_null() => Some(
                 parse_expires_in(seconds)
                     .and_then(|s| now.checked_add(Duration::seconds(s)))
@@ -103,8 +104,7 @@ fn parse_date_time(text: &str) -> Option<OffsetDateTime> {
         .or_else(|_| OffsetDateTime::parse(text, &Iso8601::DEFAULT))
         .or_else(|_| PrimitiveDateTime::parse(text, &Iso8601::DEFAULT).map(PrimitiveDateTime::assume_utc))
         .or_else(|_| {
-            time::Date::parse(text, format_description!("[year]-[month]-[day]"))
-                .map(|d| d.midnight().assume_utc())
+            time::Date::parse(text, format_description!("[year]-[month]-[day]")).map(|d| d.midnight().assume_utc())
         })
         .ok()
 }
@@ -120,9 +120,7 @@ fn parse_expires_in(value: &Value) -> Option<i64> {
 
 pub fn format_iso_millis(at: OffsetDateTime) -> String {
     let utc = at.to_offset(time::UtcOffset::UTC);
-    let format = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     utc.format(&format).unwrap_or_else(|_| utc.to_string())
 }
 

@@ -69,7 +69,9 @@ fn unreadable_times_are_errors_naming_the_field() {
 
 #[test]
 fn the_error_kind_is_the_callers() {
-    let error = TokenData::parse(json!({"expires_in": "x"}).as_object().unwrap().clone(), NOW, ErrorKind::InvalidResponse).unwrap_err();
+    let error =
+        TokenData::parse(json!({"expires_in": "x"}).as_object().unwrap().clone(), NOW, ErrorKind::InvalidResponse)
+            .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidResponse);
 }
 
@@ -87,7 +89,8 @@ fn expired_with_window() {
 
 #[test]
 fn to_json_writes_iso_millis_and_keeps_every_field() {
-    let token = parse(json!({"access_token": "a", "expires_in": 3600, "nested": {"x": [1, {"y": null}]}, "custom": 7})).unwrap();
+    let token = parse(json!({"access_token": "a", "expires_in": 3600, "nested": {"x": [1, {"y": null}]}, "custom": 7}))
+        .unwrap();
     assert_eq!(
         token.to_json(),
         json!({"access_token": "a", "expires_in": 3600, "nested": {"x": [1, {"y": null}]}, "custom": 7, "expires_at": "2026-11-30T19:00:00.123Z"})
@@ -107,7 +110,8 @@ fn successor_keeps_the_old_refresh_token_when_none_is_sent() {
     let old = parse(json!({"access_token": "a", "refresh_token": "r1"})).unwrap();
     let next = old.successor(json!({"access_token": "b"}).as_object().unwrap().clone(), NOW).unwrap();
     assert_eq!(next.string_field("refresh_token"), Some("r1"));
-    let rotated = old.successor(json!({"access_token": "c", "refresh_token": "r2"}).as_object().unwrap().clone(), NOW).unwrap();
+    let rotated =
+        old.successor(json!({"access_token": "c", "refresh_token": "r2"}).as_object().unwrap().clone(), NOW).unwrap();
     assert_eq!(rotated.string_field("refresh_token"), Some("r2"));
 }
 

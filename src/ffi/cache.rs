@@ -41,7 +41,10 @@ pub unsafe extern "C" fn oauthcc_client_get_cached_token(
 /// Drops the cached token for `params_json` (for example after a resource server answered 401),
 /// so that the next call fetches a new one.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_invalidate(client: *const oauthcc_client, params_json: *const c_char) -> oauthcc_status {
+pub unsafe extern "C" fn oauthcc_client_invalidate(
+    client: *const oauthcc_client,
+    params_json: *const c_char,
+) -> oauthcc_status {
     guard(|| {
         let client = unsafe { handle(client, "client") }?;
         client.inner.invalidate(&unsafe { optional_object(params_json, "params_json") }?)
@@ -126,7 +129,10 @@ pub unsafe extern "C" fn oauthcc_cache_slot_bearer(
 
 /// The slot's cached token as a token handle (owned; free with `oauthcc_token_free`).
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_cache_slot_token(slot: *const oauthcc_cache_slot, out_token: *mut *mut oauthcc_token) -> oauthcc_status {
+pub unsafe extern "C" fn oauthcc_cache_slot_token(
+    slot: *const oauthcc_cache_slot,
+    out_token: *mut *mut oauthcc_token,
+) -> oauthcc_status {
     guard(|| {
         let out_token = unsafe { prepare_out(out_token, "out_token") }?;
         let slot = unsafe { handle(slot, "slot") }?;

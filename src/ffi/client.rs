@@ -20,7 +20,10 @@ pub struct oauthcc_client {
 /// owns the client: free it with `oauthcc_client_free`. On failure it is NULL and the last error
 /// names the wrong key.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_new(config_json: *const c_char, out_client: *mut *mut oauthcc_client) -> oauthcc_status {
+pub unsafe extern "C" fn oauthcc_client_new(
+    config_json: *const c_char,
+    out_client: *mut *mut oauthcc_client,
+) -> oauthcc_status {
     guard(|| {
         let out_client = unsafe { prepare_out(out_client, "out_client") }?;
         register_fork_handler();

@@ -26,9 +26,7 @@ pub unsafe fn required_str<'a>(text: *const c_char, name: &str) -> Result<&'a st
         return Err(Error::invalid_argument(format!("{name} is NULL")));
     }
     // SAFETY: the caller passes a NUL-terminated string that outlives this call.
-    unsafe { CStr::from_ptr(text) }
-        .to_str()
-        .map_err(|_| Error::invalid_argument(format!("{name} is not valid UTF-8")))
+    unsafe { CStr::from_ptr(text) }.to_str().map_err(|_| Error::invalid_argument(format!("{name} is not valid UTF-8")))
 }
 
 /// Parses a required JSON object argument.
@@ -61,8 +59,9 @@ fn parse_json(text: &str, name: &str) -> Result<Value, Error> {
 
 /// Hands a string to C, owned by the caller (freed with `oauthcc_string_free`).
 pub fn out_string(slot: &mut *mut c_char, text: String) -> Result<(), Error> {
-    let text = CString::new(text)
-        .map_err(|_| Error::new(ErrorKind::InvalidResponse, "the value contains a NUL character and cannot be a C string"))?;
+    let text = CString::new(text).map_err(|_| {
+        Error::new(ErrorKind::InvalidResponse, "the value contains a NUL character and cannot be a C string")
+    })?;
     *slot = text.into_raw();
     Ok(())
 }

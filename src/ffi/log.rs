@@ -39,7 +39,11 @@ impl UserData {
 /// process-wide. The library is silent by default and again after `callback` NULL. Messages never
 /// contain the client secret or a token.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_set_log_callback(callback: oauthcc_log_fn, max_level: i32, user_data: *mut c_void) -> oauthcc_status {
+pub unsafe extern "C" fn oauthcc_set_log_callback(
+    callback: oauthcc_log_fn,
+    max_level: i32,
+    user_data: *mut c_void,
+) -> oauthcc_status {
     guard(|| {
         let level = Level::from_number(max_level)
             .ok_or_else(|| Error::invalid_argument("max_level must be an oauthcc_log_level (1 to 4)"))?;

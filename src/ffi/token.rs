@@ -3,7 +3,9 @@
 use std::ffi::c_char;
 
 use super::boundary::{guard, guard_value};
-use super::convert::{free_handle, handle, optional_http_options, optional_object, out_handle, out_string, prepare_out, required_str};
+use super::convert::{
+    free_handle, handle, optional_http_options, optional_object, out_handle, out_string, prepare_out, required_str,
+};
 use super::status::oauthcc_status;
 use crate::core::{AccessToken, Error, ErrorKind, TokenType};
 
@@ -16,7 +18,10 @@ pub struct oauthcc_token {
 /// The token as JSON (every field the server sent; `expires_at` as an ISO 8601 UTC string with
 /// milliseconds). Owned: free with `oauthcc_string_free`.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_token_to_json(token: *const oauthcc_token, out_json: *mut *mut c_char) -> oauthcc_status {
+pub unsafe extern "C" fn oauthcc_token_to_json(
+    token: *const oauthcc_token,
+    out_json: *mut *mut c_char,
+) -> oauthcc_status {
     guard(|| {
         let out_json = unsafe { prepare_out(out_json, "out_json") }?;
         let token = unsafe { handle(token, "token") }?;
@@ -93,7 +98,10 @@ pub unsafe extern "C" fn oauthcc_token_revoke(
 
 /// Revokes the access token, then the refresh token if there is one; stops at the first failure.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_token_revoke_all(token: *const oauthcc_token, http_options_json: *const c_char) -> oauthcc_status {
+pub unsafe extern "C" fn oauthcc_token_revoke_all(
+    token: *const oauthcc_token,
+    http_options_json: *const c_char,
+) -> oauthcc_status {
     guard(|| {
         let token = unsafe { handle(token, "token") }?;
         let options = unsafe { optional_http_options(http_options_json) }?;

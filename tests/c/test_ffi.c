@@ -269,20 +269,6 @@ static void test_server_failures(void) {
     CHECK(last_error_lacks("wrong-secret"));
     oauthcc_client_free(wrong_secret);
 
-    oauthcc_client *html = client_for("demo-secret", "/error/html");
-    CHECK_STATUS(oauthcc_client_get_token(html, NULL, NULL, &token), OAUTHCC_HTTP_ERROR);
-    CHECK(last_error_contains("Bad Gateway"));
-    oauthcc_client_free(html);
-
-    oauthcc_client *not_json = client_for("demo-secret", "/error/notjson");
-    CHECK_STATUS(oauthcc_client_get_token(not_json, NULL, NULL, &token), OAUTHCC_INVALID_RESPONSE);
-    oauthcc_client_free(not_json);
-
-    oauthcc_client *redirect = client_for("demo-secret", "/redirect");
-    CHECK_STATUS(oauthcc_client_get_token(redirect, NULL, NULL, &token), OAUTHCC_HTTP_ERROR);
-    CHECK(last_error_contains("\"http_status\":302"));
-    oauthcc_client_free(redirect);
-
     oauthcc_client *slow = client_for("demo-secret", "/slow");
     CHECK_STATUS(oauthcc_client_get_token(slow, NULL, "{\"timeout\":200}", &token), OAUTHCC_TIMEOUT);
     oauthcc_client_free(slow);
@@ -417,7 +403,9 @@ static void test_failure_suite(void) {
         {"/big", OAUTHCC_INVALID_RESPONSE, "larger than 1048576 bytes"},
         {"/badutf8", OAUTHCC_INVALID_RESPONSE, "\"retryable\":false"},
         {"/truncated", OAUTHCC_INVALID_RESPONSE, "\"body\":\"{\\\"access_token\\\":\\\"abc\""},
-        {"/error/html", OAUTHCC_HTTP_ERROR, "\"retryable\":true,\"retry_after\":null"},
+        {"/error/html", OAUTHCC_HTTP_ERROR, "Bad Gateway</body></html>\",\"retryable\":true,\"retry_after\":null"},
+        {"/error/notjson", OAUTHCC_INVALID_RESPONSE, "\"body\":\"this is not json\""},
+        {"/redirect", OAUTHCC_HTTP_ERROR, "\"http_status\":302"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         oauthcc_client *client = client_for("demo-secret", cases[i].path);

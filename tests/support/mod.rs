@@ -166,7 +166,10 @@ impl TestServer {
     }
 
     pub fn token_server() -> Self {
-        Self::start(Reply::json(200, serde_json::json!({"access_token": "at-1", "token_type": "bearer", "expires_in": 3600})))
+        Self::start(Reply::json(
+            200,
+            serde_json::json!({"access_token": "at-1", "token_type": "bearer", "expires_in": 3600}),
+        ))
     }
 
     pub fn url(&self) -> String {

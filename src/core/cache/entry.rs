@@ -119,7 +119,10 @@ impl Entry {
             };
             drop(state);
             let wait = retry_at.checked_duration_since(now).unwrap_or_default();
-            return self.stale_or(now, error.prefixed(&format!("token fetches are backing off for {} ms after: ", wait.as_millis())));
+            return self.stale_or(
+                now,
+                error.prefixed(&format!("token fetches are backing off for {} ms after: ", wait.as_millis())),
+            );
         }
         state.in_flight = true;
         drop(state);
@@ -173,7 +176,11 @@ impl Entry {
                 state.retry_at = Some(now + wait);
                 let failures = state.consecutive_failures;
                 log::emit(Level::Warn, || {
-                    format!("token fetch failed ({failures} in a row); next try in {} ms: {}", wait.as_millis(), error.message())
+                    format!(
+                        "token fetch failed ({failures} in a row); next try in {} ms: {}",
+                        wait.as_millis(),
+                        error.message()
+                    )
                 });
             }
         }

@@ -32,7 +32,10 @@ fn scope_set<'a>(scope: &'a Value, separator: &str) -> Result<BTreeSet<&'a str>>
         Value::String(text) => Ok(split(text).into_iter().collect()),
         Value::Array(items) => items
             .iter()
-            .map(|item| item.as_str().ok_or_else(|| Error::invalid_argument("params.scope must be a string or an array of strings")))
+            .map(|item| {
+                item.as_str()
+                    .ok_or_else(|| Error::invalid_argument("params.scope must be a string or an array of strings"))
+            })
             .collect(),
         _ => Err(Error::invalid_argument("params.scope must be a string or an array of strings")),
     }
@@ -66,7 +69,10 @@ mod tests {
     fn custom_separator_splits_scope_strings() {
         let map = json!({"scope": "b,a"});
         let other = json!({"scope": ["a", "b"]});
-        assert_eq!(cache_key(map.as_object().unwrap(), ",").unwrap(), cache_key(other.as_object().unwrap(), ",").unwrap());
+        assert_eq!(
+            cache_key(map.as_object().unwrap(), ",").unwrap(),
+            cache_key(other.as_object().unwrap(), ",").unwrap()
+        );
     }
 
     #[test]

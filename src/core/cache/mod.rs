@@ -30,7 +30,9 @@ struct Entries {
 
 impl TokenCache {
     pub fn new() -> Self {
-        TokenCache { entries: ArcSwap::from_pointee(Entries { fork_generation: fork::generation(), by_key: HashMap::new() }) }
+        TokenCache {
+            entries: ArcSwap::from_pointee(Entries { fork_generation: fork::generation(), by_key: HashMap::new() }),
+        }
     }
 
     /// The entry for `key`, made on first use.

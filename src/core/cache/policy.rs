@@ -31,7 +31,12 @@ pub struct Schedule {
 
 /// Plans a token fetched at `now`. A short-lived token has its window cut to half its lifetime,
 /// so that a server issuing tokens shorter than the window is not asked on every call.
-pub fn schedule(now: Moment, now_utc: OffsetDateTime, expires_at: Option<OffsetDateTime>, settings: &CacheSettings) -> Schedule {
+pub fn schedule(
+    now: Moment,
+    now_utc: OffsetDateTime,
+    expires_at: Option<OffsetDateTime>,
+    settings: &CacheSettings,
+) -> Schedule {
     let lifetime = match expires_at {
         Some(at) => Duration::try_from(at - now_utc).unwrap_or(Duration::ZERO),
         None => settings.max_age,

@@ -84,7 +84,9 @@ impl Transport {
             }
             let wait = policy.delay(attempt, &failure, random::fraction());
             if Instant::now() + wait >= deadline {
-                log::emit(Level::Warn, || format!("{} (no retry: waiting {} ms would pass the deadline)", failure.message(), wait.as_millis()));
+                log::emit(Level::Warn, || {
+                    format!("{} (no retry: waiting {} ms would pass the deadline)", failure.message(), wait.as_millis())
+                });
                 return outcome;
             }
             log::emit(Level::Warn, || format!("{}; retrying in {} ms", failure.message(), wait.as_millis()));
@@ -126,10 +128,9 @@ fn transport_error(target: &str, error: ureq::Error) -> Error {
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
             Error::new(ErrorKind::Timeout, format!("request to {target} timed out: {io}"))
         }
-        ureq::Error::BodyExceedsLimit(limit) => Error::new(
-            ErrorKind::InvalidResponse,
-            format!("response from {target} is larger than {limit} bytes"),
-        ),
+        ureq::Error::BodyExceedsLimit(limit) => {
+            Error::new(ErrorKind::InvalidResponse, format!("response from {target} is larger than {limit} bytes"))
+        }
         other => Error::new(ErrorKind::Transport, format!("request to {target} failed: {other}")),
     };
     error.with_retry(retryable, None)

@@ -99,7 +99,11 @@ mod tests {
 
     #[test]
     fn delay_doubles_is_capped_and_jittered() {
-        let policy = RetryPolicy { max_attempts: 5, initial_delay: Duration::from_millis(100), max_delay: Duration::from_millis(300) };
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            initial_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(300),
+        };
         let plain = Error::new(ErrorKind::Transport, "x");
         assert_eq!(policy.delay(1, &plain, 0.0), Duration::from_millis(100));
         assert_eq!(policy.delay(2, &plain, 0.0), Duration::from_millis(200));

@@ -92,7 +92,8 @@ impl TransportSettings {
             None => {}
             Some(serde_json::Value::Bool(false)) => settings.proxy = ProxySetting::Direct,
             Some(serde_json::Value::String(url)) => {
-                ureq::Proxy::new(&url).map_err(|_| fields.error("proxy", "is not a valid proxy URL (http://, socks4:// or socks5://)"))?;
+                ureq::Proxy::new(&url)
+                    .map_err(|_| fields.error("proxy", "is not a valid proxy URL (http://, socks4:// or socks5://)"))?;
                 settings.proxy = ProxySetting::Url(url);
             }
             Some(_) => return Err(fields.error("proxy", "must be a proxy URL, or false for no proxy")),
