@@ -221,6 +221,25 @@ fn secret_echoed_by_a_server_never_reaches_the_error() {
 }
 
 #[test]
+fn tokens_echoed_by_a_server_never_reach_the_error_of_refresh_or_revoke() {
+    let server = TestServer::start(Reply::json(
+        400,
+        json!({"error": "invalid_grant", "error_description": "bad token rt-echoed-123 for at-echoed-456"}),
+    ));
+    let client = client_for(&server, json!({}));
+    let token = client
+        .create_token(object(json!({"access_token": "at-echoed-456", "refresh_token": "rt-echoed-123"})))
+        .unwrap();
+    let refresh_error = token.refresh(&Map::new(), &none()).unwrap_err();
+    let revoke_error = token.revoke(TokenType::RefreshToken, &none()).unwrap_err();
+    for error in [refresh_error, revoke_error] {
+        let everything = format!("{error:?} {}", error.body().unwrap_or(""));
+        assert!(!everything.contains("rt-echoed-123") && !everything.contains("at-echoed-456"), "{everything}");
+        assert_eq!(error.oauth().unwrap().error, "invalid_grant");
+    }
+}
+
+#[test]
 fn refresh_sends_the_refresh_token_and_keeps_it() {
     let server =
         TestServer::start(Reply::json(200, json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 60})));

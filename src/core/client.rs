@@ -25,14 +25,22 @@ struct Shared {
 }
 
 impl Shared {
-    /// Sends one request and redacts the client's secret from any error it produced.
-    fn post(&self, url: &url::Url, params: Params, options: &HttpOptions) -> Result<response::HttpResponse> {
+    /// Sends one request and reads its answer with `interpret`; any error is scrubbed of the
+    /// client secret and of `tokens` (those the request carried), in case the server echoed them.
+    fn exchange<T>(
+        &self,
+        url: &url::Url,
+        params: Params,
+        options: &HttpOptions,
+        tokens: &[&str],
+        interpret: impl FnOnce(&response::HttpResponse) -> Result<T>,
+    ) -> Result<T> {
         let built = request::build(&self.config, url, params, options)?;
-        self.transport.send(&built).map_err(|e| self.redact(e))
-    }
-
-    fn redact(&self, error: Error) -> Error {
-        error.redact(&[self.config.client.secret.expose()])
+        self.transport.send(&built).and_then(|answer| interpret(&answer)).map_err(|error| {
+            let mut secrets = vec![self.config.client.secret.expose()];
+            secrets.extend_from_slice(tokens);
+            error.redact(&secrets)
+        })
     }
 }
 
@@ -105,8 +113,9 @@ impl ClientCredentials {
         let shared = &self.shared;
         let config = &shared.config;
         let params = Params::for_grant("client_credentials", params, &[], &config.options.scope_separator)?;
-        let answer = shared.post(&config.auth.token_url, params, options)?;
-        let object = response::token_object("token endpoint", &answer).map_err(|e| shared.redact(e))?;
+        let object = shared.exchange(&config.auth.token_url, params, options, &[], |answer| {
+            response::token_object("token endpoint", answer)
+        })?;
         let data = TokenData::parse(object, shared.clock.now_utc(), ErrorKind::InvalidResponse)?;
         Ok(AccessToken { data: Arc::new(data), shared: Arc::clone(shared) })
     }
@@ -258,8 +267,9 @@ impl AccessToken {
             &[("refresh_token", refresh_token)],
             &config.options.scope_separator,
         )?;
-        let answer = shared.post(&config.auth.refresh_url, params, options)?;
-        let object = response::token_object("token endpoint", &answer).map_err(|e| shared.redact(e))?;
+        let object = shared.exchange(&config.auth.refresh_url, params, options, &self.own_tokens(), |answer| {
+            response::token_object("token endpoint", answer)
+        })?;
         let data = self.data.successor(object, shared.clock.now_utc())?;
         Ok(AccessToken { data: Arc::new(data), shared: Arc::clone(shared) })
     }
@@ -273,8 +283,14 @@ impl AccessToken {
             .ok_or_else(|| Error::invalid_argument(format!("the token has no {name} to revoke")))?;
         let params = Params::from_pairs(&[("token", token), ("token_type_hint", name)]);
         let shared = &self.shared;
-        let answer = shared.post(&shared.config.auth.revoke_url, params, options)?;
-        response::revocation("revocation endpoint", &answer).map_err(|e| shared.redact(e))
+        shared.exchange(&shared.config.auth.revoke_url, params, options, &self.own_tokens(), |answer| {
+            response::revocation("revocation endpoint", answer)
+        })
+    }
+
+    /// This token's access and refresh tokens (empty when absent), to scrub from errors.
+    fn own_tokens(&self) -> [&str; 2] {
+        ["access_token", "refresh_token"].map(|name| self.data.string_field(name).unwrap_or(""))
     }
 
     /// Revokes the access token, then the refresh token if there is one; stops at the first failure.
