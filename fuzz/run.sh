@@ -5,9 +5,7 @@
 set -euo pipefail
 seconds=${1:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
-if ! command -v cargo-fuzz >/dev/null; then
-    cargo install cargo-fuzz --version 0.13.2 --locked
-fi
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2 --locked
 cd "$root/fuzz"
 export RUSTC_BOOTSTRAP=1
 for target in config response c_api; do

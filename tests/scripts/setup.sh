@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need on a fresh machine: C tools (valgrind, pkg-config),
-# a Python virtualenv with pytest and the binding, and oauth2-mock-server from the npm registry.
+# a Python virtualenv with pytest and the binding, and (unless --no-npm, for the demo)
+# oauth2-mock-server from the npm registry, cargo-fuzz and every crate the tests build.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -26,6 +27,14 @@ fi
 "$VENV/bin/pip" install -q --disable-pip-version-check "pytest>=7"
 "$VENV/bin/pip" install -q --disable-pip-version-check "$ROOT/bindings/python"
 
-if [ "${1:-}" != "--no-npm" ] && [ ! -x "$ROOT/tests/mock/node_modules/.bin/oauth2-mock-server" ]; then
+if [ "${1:-}" = "--no-npm" ]; then
+    exit 0
+fi
+if [ ! -x "$ROOT/tests/mock/node_modules/.bin/oauth2-mock-server" ]; then
     (cd "$ROOT/tests/mock" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+if ! command -v cargo-fuzz >/dev/null; then
+    cargo install cargo-fuzz --version 0.13.2 --locked
+fi
+cargo fetch --locked --manifest-path "$ROOT/Cargo.toml"
+cargo fetch --locked --manifest-path "$ROOT/fuzz/Cargo.toml"
