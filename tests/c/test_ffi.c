@@ -24,7 +24,29 @@ static int passed, failed;
         }                                                                        \
     } while (0)
 
-#define CHECK_STATUS(call, expected) CHECK((call) == (expected))
+/* Every failing call's error record is also scanned for the secrets this suite uses. */
+#define CHECK_STATUS(call, expected)                                    \
+    do {                                                                \
+        oauthcc_status status_ = (call);                                \
+        CHECK(status_ == (expected));                                   \
+        if (status_ != OAUTHCC_OK) CHECK(error_record_has_no_secret()); \
+    } while (0)
+
+static const char *const SUITE_SECRETS[] = {"demo-secret", "wrong-secret", "hunter2-secret"};
+
+static int error_record_has_no_secret(void) {
+    char *json = NULL;
+    if (oauthcc_last_error_json(&json) != OAUTHCC_OK || json == NULL) return 0;
+    int clean = 1;
+    for (size_t i = 0; i < sizeof SUITE_SECRETS / sizeof SUITE_SECRETS[0]; i++) {
+        if (strstr(json, SUITE_SECRETS[i])) {
+            fprintf(stderr, "    secret in error record: %s\n", json);
+            clean = 0;
+        }
+    }
+    oauthcc_string_free(json);
+    return clean;
+}
 
 static const char *base_url;
 static oauthcc_token *const SENTINEL_TOKEN = (oauthcc_token *)&passed;
