@@ -252,3 +252,34 @@ fn slot_reads_the_bearer_without_refetching() {
     assert_eq!(server.requests().len(), 3);
     assert!(client.cache_slot(&params(json!({"scope": 7}))).is_err());
 }
+
+#[test]
+fn slot_reads_follow_every_new_token() {
+    let server = TestServer::start(token("at-1", 100));
+    let (client, clock) = cached_client(&server, json!({"expiryWindowSeconds": 10}));
+    let slot = client.cache_slot(&Map::new()).unwrap();
+    let other = client.cache_slot(&params(json!({"scope": "x"}))).unwrap();
+    assert_eq!(slot.with_bearer(str::to_owned).unwrap(), "at-1");
+    assert_eq!(other.with_bearer(str::to_owned).unwrap(), "at-1");
+
+    // Renewed through another path (get_cached_token after the refresh point): the slot sees it.
+    server.push(token("at-2", 100));
+    clock.advance(Duration::from_secs(85));
+    assert_eq!(bearer(&client, &json!({})).unwrap(), "at-2");
+    assert_eq!(slot.with_bearer(str::to_owned).unwrap(), "at-2");
+
+    // Invalidated through the client: the slot's next read fetches.
+    server.push(token("at-3", 100));
+    client.invalidate(&Map::new()).unwrap();
+    assert_eq!(slot.with_bearer(str::to_owned).unwrap(), "at-3");
+
+    // Another thread reading the same slot gets the same token.
+    let from_thread = thread::scope(|s| s.spawn(|| slot.with_bearer(str::to_owned).unwrap()).join().unwrap());
+    assert_eq!(from_thread, "at-3");
+
+    // Past the refresh point, reads renew even though this thread holds a copy.
+    server.push(token("at-4", 100));
+    clock.advance(Duration::from_secs(85));
+    assert_eq!(slot.with_bearer(str::to_owned).unwrap(), "at-4");
+    assert_eq!(other.with_bearer(str::to_owned).unwrap(), "at-1", "another key never gets this key's token");
+}

@@ -7,7 +7,7 @@ use arc_swap::ArcSwapOption;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::cache::{cache_key, policy, CacheStats, Cached, Entry, TokenCache};
+use super::cache::{cache_key, policy, thread_copies, CacheStats, Cached, Entry, TokenCache};
 use super::clock::{Clock, SystemClock};
 use super::config::{Config, HttpOptions};
 use super::error::{Error, ErrorKind, Result};
@@ -186,17 +186,25 @@ pub struct CacheSlot {
 }
 
 impl CacheSlot {
-    /// Calls `read` with the bearer token; on the hot path (a fresh token) this takes no lock and
-    /// allocates nothing.
+    /// Calls `read` with the bearer token; on the hot path (a fresh token this thread has read
+    /// before) this takes no lock, allocates nothing and writes nothing shared.
     pub fn with_bearer<R>(&self, read: impl FnOnce(&str) -> R) -> Result<R> {
-        if self.entry.fork_generation == fork::generation() {
-            let current = self.entry.current();
-            if let Some(cached) = current.as_ref().filter(|c| c.is_fresh(self.client.shared.clock.now())) {
-                return Ok(read(&cached.bearer));
+        let entry = &self.entry;
+        let in_this_process = entry.fork_generation == fork::generation();
+        let mut read = Some(read);
+        if in_this_process {
+            if let Some(result) = thread_copies::read_fresh(entry, self.client.shared.clock.now(), &mut read) {
+                return Ok(result);
             }
         }
+        let version = entry.version();
         let cached = self.cached()?;
-        Ok(read(&cached.bearer))
+        if in_this_process {
+            thread_copies::remember(entry, version, &cached);
+        }
+        read.take()
+            .map(|read| read(&cached.bearer))
+            .ok_or_else(|| Error::new(ErrorKind::Internal, "the bearer reader was used twice"))
     }
 
     /// The cached token, fetched when missing or due.

@@ -2,6 +2,7 @@
 //! time (single flight), kept through a failed renewal while it is still valid (stale-if-error),
 //! and with failed fetches backing off.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -40,8 +41,12 @@ pub struct CacheStats {
 }
 
 pub struct Entry {
+    /// Unique for the life of the process (addresses are reused; ids are not).
+    pub id: u64,
     /// The fork generation this entry was made in; see `crate::core::fork`.
     pub fork_generation: u64,
+    /// Bumped after every change of `current`.
+    version: AtomicU64,
     current: ArcSwapOption<Cached>,
     state: Mutex<FetchState>,
     fetched: Condvar,
@@ -61,17 +66,26 @@ struct FetchState {
 
 impl Entry {
     pub fn new(fork_generation: u64) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Entry {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             fork_generation,
+            version: AtomicU64::new(0),
             current: ArcSwapOption::empty(),
             state: Mutex::new(FetchState::default()),
             fetched: Condvar::new(),
         }
     }
 
-    /// The hot path: the cached token as it is now, read without a lock or a reference count.
-    pub fn current(&self) -> arc_swap::Guard<Option<Arc<Cached>>> {
-        self.current.load()
+    /// Changes whenever the token does. Read it before the token: see `thread_copies`.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// Replaces the token, then announces it (in that order, for `thread_copies`).
+    fn publish(&self, cached: Option<Arc<Cached>>) {
+        self.current.store(cached);
+        self.version.fetch_add(1, Ordering::Release);
     }
 
     /// The token for this key, fetching with `fetch` when there is none or it is due.
@@ -163,7 +177,7 @@ impl Entry {
         state.fetches += 1;
         match &result {
             Ok(cached) => {
-                self.current.store(Some(Arc::clone(cached)));
+                self.publish(Some(Arc::clone(cached)));
                 state.consecutive_failures = 0;
                 state.retry_at = None;
                 let renew_in = cached.schedule.refresh_at.checked_duration_since(now).unwrap_or_default();
@@ -191,7 +205,7 @@ impl Entry {
 
     /// Drops the cached token (a resource server rejected it); the next call fetches.
     pub fn invalidate(&self) {
-        self.current.store(None);
+        self.publish(None);
     }
 
     pub fn stats(&self, now: Moment) -> CacheStats {

@@ -3,6 +3,7 @@
 mod entry;
 mod key;
 pub mod policy;
+pub mod thread_copies;
 
 use std::collections::HashMap;
 use std::sync::Arc;
