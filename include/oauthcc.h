@@ -164,8 +164,9 @@ oauthcc_status oauthcc_client_cache_slot(const struct oauthcc_client *client,
 
 /**
  * Copies the current bearer token, NUL-terminated, into `buffer` (`buffer_size` bytes) and its
- * length (without the NUL) into `*out_length`. While the cached token is fresh this takes no lock
- * and allocates nothing; otherwise it fetches as `oauthcc_client_get_cached_token` does. When
+ * length (without the NUL) into `*out_length`. While the cached token is fresh, every read after
+ * a thread's first takes no lock, allocates nothing and writes nothing shared; a token that is
+ * missing or due is fetched as `oauthcc_client_get_cached_token` does. When
  * the buffer is too small the status is OAUTHCC_INVALID_ARGUMENT and `*out_length` says how
  * long the token is (`buffer` may be NULL with `buffer_size` 0 to ask).
  */
