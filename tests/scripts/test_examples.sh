@@ -39,6 +39,21 @@ if "$work/bin/get_token" "$work/bad.json" >"$work/out" 2>"$work/err"; then not_o
 check "failure names the status" grep -qx OAUTHCC_OAUTH_ERROR "$work/err"
 check "failure prints the error record" grep -q '"error":"invalid_client"' "$work/err"
 check "failure record hides the secret" bash -c "! grep -q wrong-secret '$work/err'"
+# Prints the HTTP status of GET $1 with the access token in the token JSON file $2.
+api_status() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys, urllib.error, urllib.request
+token = json.load(open(sys.argv[2]))["access_token"]
+request = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + token})
+try:
+    print(urllib.request.urlopen(request, timeout=5).status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+PY
+}
+"$work/bin/get_token" --revoke "$work/good.json" read >"$work/revoked.json"
+check "get_token --revoke: the API refuses the revoked token" test "$(api_status "$TOKEN_SERVER_URL/api/hello" "$work/revoked.json")" = 401
+check "an unrevoked token is still accepted" test "$(api_status "$TOKEN_SERVER_URL/api/hello" "$work/token.json")" = 200
 "$work/bin/api_client" "$work/good.json" "$TOKEN_SERVER_URL/api/hello" 4 >"$work/api.out"
 check "api_client reuses one token for 4 calls" grep -qx '4 of 4 calls succeeded with 1 token fetch(es)' "$work/api.out"
 
@@ -50,6 +65,8 @@ check "oauth2-mock-server: scoped token" grep -q '"scope":"read write"' "$work/m
 check "oauth2-mock-server: JWT access token" grep -qE '"access_token":"ey[^".]+\.[^".]+\.' "$work/mock_token.json"
 "$work/bin/api_client" "$work/mock.json" "$MOCK_SERVER_URL/userinfo" 2 >"$work/mock_api.out"
 check "oauth2-mock-server: token used on /userinfo" grep -qx '2 of 2 calls succeeded with 1 token fetch(es)' "$work/mock_api.out"
+check "oauth2-mock-server: token revoked (empty 200 is success)" \
+    bash -c "'$work/bin/get_token' --revoke '$work/mock.json' read >/dev/null"
 
 echo "examples: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,9 +1,10 @@
 /*
  * get_token: prints a token as JSON.
  *
- *   get_token CONFIG.json [SCOPE...]
+ *   get_token [--revoke] CONFIG.json [SCOPE...]
  *
- * CONFIG.json is a simple-oauth2 configuration object. On failure the status name and the
+ * CONFIG.json is a simple-oauth2 configuration object. With --revoke the token is revoked
+ * (access and refresh token, RFC 7009) after it is printed. On failure the status name and the
  * error record go to stderr and the exit status is 1 (2 for a usage or file error).
  */
 #include <stdio.h>
@@ -61,8 +62,13 @@ static int fail(oauthcc_status status) {
 }
 
 int main(int argc, char **argv) {
+    int revoke = argc > 1 && strcmp(argv[1], "--revoke") == 0;
+    if (revoke) {
+        argv++;
+        argc--;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: %s CONFIG.json [SCOPE...]\n", argv[0]);
+        fprintf(stderr, "usage: %s [--revoke] CONFIG.json [SCOPE...]\n", argv[0]);
         return 2;
     }
     char *config = read_file(argv[1]);
@@ -83,8 +89,12 @@ int main(int argc, char **argv) {
     oauthcc_status status = oauthcc_client_new(config, &client);
     if (status == OAUTHCC_OK) status = oauthcc_client_get_token(client, params, NULL, &token);
     if (status == OAUTHCC_OK) status = oauthcc_token_to_json(token, &json);
+    if (json) {
+        printf("%s\n", json);
+        fflush(stdout);
+    }
+    if (status == OAUTHCC_OK && revoke) status = oauthcc_token_revoke_all(token, NULL);
     int exit_code = status == OAUTHCC_OK ? 0 : fail(status);
-    if (json) printf("%s\n", json);
 
     oauthcc_string_free(json);
     oauthcc_token_free(token);
