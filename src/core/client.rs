@@ -152,9 +152,7 @@ impl ClientCredentials {
 
     /// The cache key of `params` and its entry; the params are checked now, not on first fetch.
     fn cache_entry(&self, params: &Map<String, Value>) -> Result<(String, Arc<Entry>)> {
-        let separator = &self.shared.config.options.scope_separator;
-        Params::for_grant("client_credentials", params, &[], separator)?;
-        let key = cache_key(params, separator)?;
+        let key = cache_key(params, &self.shared.config.options.scope_separator)?;
         let entry = self.cache.entry(&key);
         Ok((key, entry))
     }

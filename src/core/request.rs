@@ -66,21 +66,39 @@ impl Params {
     }
 }
 
-fn scope_param(scope: Option<&Value>, separator: &str) -> Result<Option<String>> {
-    match scope {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Array(items)) => {
-            let parts: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
-            parts
-                .map(|p| Some(p.join(separator)))
-                .ok_or_else(|| Error::invalid_argument("params.scope must be a string or an array of strings"))
+/// The `scope` param as the caller gave it: one string, or a list of strings.
+pub(crate) enum Scope<'a> {
+    Text(&'a str),
+    List(Vec<&'a str>),
+}
+
+impl<'a> Scope<'a> {
+    /// Reads `params.scope`: absent or null is `None`; anything but a string or an array of
+    /// strings is an argument error.
+    pub(crate) fn from_param(scope: Option<&'a Value>) -> Result<Option<Self>> {
+        match scope {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Ok(Some(Scope::Text(text))),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(Value::as_str)
+                .collect::<Option<Vec<_>>>()
+                .map(|list| Some(Scope::List(list)))
+                .ok_or_else(|| Error::invalid_argument("params.scope must be a string or an array of strings")),
+            Some(other) => Err(Error::invalid_argument(format!(
+                "params.scope must be a string or an array of strings, not {}",
+                type_name(other)
+            ))),
         }
-        Some(other) => Err(Error::invalid_argument(format!(
-            "params.scope must be a string or an array of strings, not {}",
-            type_name(other)
-        ))),
     }
+}
+
+/// The scope parameter to send: a string as is, a list joined with `separator`.
+fn scope_param(scope: Option<&Value>, separator: &str) -> Result<Option<String>> {
+    Ok(Scope::from_param(scope)?.map(|scope| match scope {
+        Scope::Text(text) => text.to_owned(),
+        Scope::List(list) => list.join(separator),
+    }))
 }
 
 /// Builds a POST to `url` carrying `params`, authenticated as the configured client.

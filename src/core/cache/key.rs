@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use crate::core::error::{Error, Result};
+use crate::core::request::Scope;
 
 pub fn cache_key(params: &Map<String, Value>, separator: &str) -> Result<String> {
     let mut canonical: BTreeMap<&str, Value> = BTreeMap::new();
@@ -19,26 +20,14 @@ pub fn cache_key(params: &Map<String, Value>, separator: &str) -> Result<String>
     serde_json::to_string(&canonical).map_err(|e| Error::invalid_argument(format!("params cannot be a cache key: {e}")))
 }
 
+/// The scope as a set: a string is split on the separator (on white space when that is blank).
 fn scope_set<'a>(scope: &'a Value, separator: &str) -> Result<BTreeSet<&'a str>> {
-    let split = |text: &'a str| -> Vec<&'a str> {
-        if separator.trim().is_empty() {
-            text.split_whitespace().collect()
-        } else {
-            text.split(separator).map(str::trim).filter(|s| !s.is_empty()).collect()
-        }
-    };
-    match scope {
-        Value::Null => Ok(BTreeSet::new()),
-        Value::String(text) => Ok(split(text).into_iter().collect()),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| {
-                item.as_str()
-                    .ok_or_else(|| Error::invalid_argument("params.scope must be a string or an array of strings"))
-            })
-            .collect(),
-        _ => Err(Error::invalid_argument("params.scope must be a string or an array of strings")),
-    }
+    Ok(match Scope::from_param(Some(scope))? {
+        None => BTreeSet::new(),
+        Some(Scope::List(list)) => list.into_iter().collect(),
+        Some(Scope::Text(text)) if separator.trim().is_empty() => text.split_whitespace().collect(),
+        Some(Scope::Text(text)) => text.split(separator).map(str::trim).filter(|s| !s.is_empty()).collect(),
+    })
 }
 
 #[cfg(test)]
