@@ -22,6 +22,10 @@ fn build_grant(config: &Config, given: serde_json::Value, call: &HttpOptions) ->
     build(config, &config.auth.token_url, p, call).unwrap()
 }
 
+fn keys(params: &Params) -> Vec<&str> {
+    params.0.iter().map(|(k, _)| k.as_str()).collect()
+}
+
 fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
     let mut found = request.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
     let first = found.next().map(|(_, v)| v.as_str());
@@ -42,8 +46,7 @@ fn grant_params_order_grant_type_params_then_scope() {
         " ",
     )
     .unwrap();
-    let keys: Vec<&str> = p.0.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(keys, ["grant_type", "audience", "resource", "scope"]);
+    assert_eq!(keys(&p), ["grant_type", "audience", "resource", "scope"]);
     assert_eq!(p.get("scope"), Some(&json!("a b")));
 }
 
@@ -87,8 +90,7 @@ fn extra_pairs_win_over_params_and_come_before_scope() {
         " ",
     )
     .unwrap();
-    let keys: Vec<&str> = p.0.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(keys, ["grant_type", "a", "refresh_token", "scope"]);
+    assert_eq!(keys(&p), ["grant_type", "a", "refresh_token", "scope"]);
     assert_eq!(p.get("refresh_token"), Some(&json!("current")));
 }
 

@@ -30,6 +30,21 @@ class _Owned:
         self._finalizer()
 
 
+class _Closeable:
+    """close() and the context manager, for the classes that own an `_Owned` handle."""
+
+    _handle: _Owned
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
 def _json_arg(value: Optional[Mapping[str, Any]]) -> Optional[bytes]:
     return None if value is None else json.dumps(value).encode()
 
@@ -40,7 +55,7 @@ def _new_token(call, *args) -> "AccessToken":
     return AccessToken._adopt(out.value)
 
 
-class ClientCredentials:
+class ClientCredentials(_Closeable):
     """A client for the OAuth 2.0 Client Credentials grant, configured like simple-oauth2.
 
     Thread-safe: share one instance between threads. Free it with close() or a `with` block.
@@ -84,17 +99,8 @@ class ClientCredentials:
         check(lib.oauthcc_client_cache_slot(self._handle.pointer, _json_arg(params), ctypes.byref(out)))
         return CacheSlot(out.value)
 
-    def close(self) -> None:
-        self._handle.close()
 
-    def __enter__(self) -> "ClientCredentials":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-
-class CacheSlot:
+class CacheSlot(_Closeable):
     """One client's cached token for one set of params; `bearer()` is the cheap read."""
 
     _INITIAL_BUFFER = 2048
@@ -121,17 +127,8 @@ class CacheSlot:
     def invalidate(self) -> None:
         check(lib.oauthcc_cache_slot_invalidate(self._handle.pointer))
 
-    def close(self) -> None:
-        self._handle.close()
 
-    def __enter__(self) -> "CacheSlot":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-
-class AccessToken:
+class AccessToken(_Closeable):
     """A token and what it needs to refresh or revoke itself (it outlives its client)."""
 
     def __init__(self):
@@ -182,15 +179,6 @@ class AccessToken:
     def revoke_all(self, http_options: Optional[Mapping[str, Any]] = None) -> None:
         """Revokes the access token, then the refresh token if there is one."""
         check(lib.oauthcc_token_revoke_all(self._handle.pointer, _json_arg(http_options)))
-
-    def close(self) -> None:
-        self._handle.close()
-
-    def __enter__(self) -> "AccessToken":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         # Never the token values: they are credentials.
