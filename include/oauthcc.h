@@ -22,6 +22,12 @@
 #include <stdint.h>
 
 /**
+ * Largest cache key: params beyond it are refused for caching, so that hostile or runaway
+ * params cannot fill memory through the cache.
+ */
+#define MAX_KEY_BYTES (8 * 1024)
+
+/**
  * The values an `oauthcc_status` takes. Details of a failure are in `oauthcc_last_error_json`.
  */
 enum oauthcc_status_code
@@ -119,13 +125,18 @@ typedef int32_t oauthcc_status;
 
 /**
  * A log callback: the level, the message (valid during the call only) and the user data.
- * It may be called from any thread, several at once, and must not unwind into the library.
+ * It may be called from any thread, several at once. It runs at the end of the library call
+ * that logged, with no library lock held: it may call the library (even
+ * `oauthcc_set_log_callback`), block without holding back other threads, or end its thread
+ * (`pthread_exit`, cancellation); it must not throw a C++ exception.
  */
 typedef void (*oauthcc_log_fn)(int32_t level, const char *message, void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+extern int pthread_setcancelstate(int state, int *old_state);
 
 /**
  * The cached token for `params_json` (may be NULL: no params) while it is valid, else a newly
@@ -236,7 +247,11 @@ const char *oauthcc_last_error_message(void);
 /**
  * Sends the library's log messages up to `max_level` (an `oauthcc_log_level`) to `callback`,
  * process-wide. The library is silent by default and again after `callback` NULL. Messages never
- * contain the client secret or a token.
+ * contain the client secret or a token, in any encoding.
+ *
+ * When this returns, the previous callback is never called again and no call of it is still
+ * running on any thread (but the calling thread's own, when a callback replaces itself), so the
+ * caller may free the previous `user_data` at once.
  */
 oauthcc_status oauthcc_set_log_callback(oauthcc_log_fn callback,
                                         int32_t max_level,

@@ -9,9 +9,11 @@ use time::OffsetDateTime;
 
 use super::cache::{cache_key, policy, thread_copies, CacheStats, Cached, Entry, TokenCache};
 use super::clock::{Clock, SystemClock};
-use super::config::{Config, HttpOptions};
+use super::config::{Config, CredentialsEncoding, HttpOptions};
+use super::credentials::basic_credentials;
 use super::error::{Error, ErrorKind, Result};
 use super::fork;
+use super::redact::Redactor;
 use super::request::{self, Params};
 use super::response;
 use super::token::TokenData;
@@ -22,26 +24,41 @@ struct Shared {
     config: Config,
     transport: Transport,
     clock: Arc<dyn Clock>,
+    /// The client's credentials in every form they are sent in.
+    credentials: Redactor,
 }
 
 impl Shared {
-    /// Sends one request and reads its answer with `interpret`; any error is scrubbed of the
-    /// client secret and of `tokens` (those the request carried), in case the server echoed them.
+    /// Sends one request and reads its answer with `interpret`. This is the one place errors
+    /// leave a request: each is scrubbed of the client's credentials and of `tokens` (those the
+    /// request carried) in any encoding, in case the server echoed them.
     fn exchange<T>(
         &self,
         url: &url::Url,
         params: Params,
         options: &HttpOptions,
-        tokens: &[&str],
+        tokens: Option<&Redactor>,
         interpret: impl FnOnce(&response::HttpResponse) -> Result<T>,
     ) -> Result<T> {
         let built = request::build(&self.config, url, params, options)?;
-        self.transport.send(&built).and_then(|answer| interpret(&answer)).map_err(|error| {
-            let mut secrets = vec![self.config.client.secret.expose()];
-            secrets.extend_from_slice(tokens);
-            error.redact(&secrets)
+        self.transport.send(&built).and_then(|answer| interpret(&answer)).map_err(|error| match tokens {
+            Some(tokens) => error.scrubbed(&[&self.credentials, tokens]),
+            None => error.scrubbed(&[&self.credentials]),
         })
     }
+}
+
+/// The forms the client's credentials are sent in: the secret, and base64 of `id:secret` in
+/// both credential encodings (the server may echo the Basic header of either).
+fn credential_redactor(config: &Config) -> Redactor {
+    let mut redactor = Redactor::default();
+    redactor.add(config.client.secret.expose());
+    if !config.client.secret.expose().is_empty() {
+        for encoding in [CredentialsEncoding::Strict, CredentialsEncoding::Loose] {
+            redactor.add(&basic_credentials(&config.client, encoding));
+        }
+    }
+    redactor
 }
 
 /// A configured OAuth 2.0 client for the Client Credentials grant. Cheap to clone; thread-safe.
@@ -56,6 +73,8 @@ pub struct ClientCredentials {
 pub struct AccessToken {
     data: Arc<TokenData>,
     shared: Arc<Shared>,
+    /// This token's access and refresh tokens, to scrub from its refresh and revoke errors.
+    own_tokens: Arc<Redactor>,
 }
 
 /// Which token of a pair to revoke (RFC 7009 `token_type_hint`).
@@ -93,8 +112,9 @@ impl ClientCredentials {
 
     /// A client whose expiry and cache decisions follow `clock` (tests use a manual clock).
     pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Self {
+        let credentials = credential_redactor(&config);
         ClientCredentials {
-            shared: Arc::new(Shared { transport: Transport::new(config.transport.clone()), config, clock }),
+            shared: Arc::new(Shared { transport: Transport::new(config.transport.clone()), config, clock, credentials }),
             cache: Arc::new(TokenCache::new()),
         }
     }
@@ -113,17 +133,17 @@ impl ClientCredentials {
         let shared = &self.shared;
         let config = &shared.config;
         let params = Params::for_grant("client_credentials", params, &[], &config.options.scope_separator)?;
-        let object = shared.exchange(&config.auth.token_url, params, options, &[], |answer| {
+        let object = shared.exchange(&config.auth.token_url, params, options, None, |answer| {
             response::token_object("token endpoint", answer)
         })?;
         let data = TokenData::parse(object, shared.clock.now_utc(), ErrorKind::InvalidResponse)?;
-        Ok(AccessToken { data: Arc::new(data), shared: Arc::clone(shared) })
+        Ok(AccessToken::new(data, shared))
     }
 
     /// A token from stored JSON (such as an earlier `to_json`); no request is made.
     pub fn create_token(&self, object: Map<String, Value>) -> Result<AccessToken> {
         let data = TokenData::parse(object, self.shared.clock.now_utc(), ErrorKind::InvalidArgument)?;
-        Ok(AccessToken { data: Arc::new(data), shared: Arc::clone(&self.shared) })
+        Ok(AccessToken::new(data, &self.shared))
     }
 
     /// The cached token for `params` while it is valid, else a new one. Many threads asking at
@@ -134,14 +154,19 @@ impl ClientCredentials {
         Ok(cached.token.clone())
     }
 
-    /// Drops the cached token for `params`, so that the next call fetches a new one.
+    /// Drops the cached token for `params`, so that the next call fetches a new one. Params
+    /// never cached are left alone (no entry is made for them).
     pub fn invalidate(&self, params: &Map<String, Value>) -> Result<()> {
-        self.cache_entry(params)?.1.invalidate();
+        if let Some(entry) = self.cache.find(&self.cache_key(params)?) {
+            entry.invalidate();
+        }
         Ok(())
     }
 
+    /// The cache's state for `params`; all zero for params never cached (no entry is made).
     pub fn cache_stats(&self, params: &Map<String, Value>) -> Result<CacheStats> {
-        Ok(self.cache_entry(params)?.1.stats(self.shared.clock.now()))
+        let key = self.cache_key(params)?;
+        Ok(self.cache.find(&key).map(|entry| entry.stats(self.shared.clock.now())).unwrap_or_default())
     }
 
     /// A handle on the cache entry for `params`, for callers that read the bearer on a hot path.
@@ -152,9 +177,13 @@ impl ClientCredentials {
 
     /// The cache key of `params` and its entry; the params are checked now, not on first fetch.
     fn cache_entry(&self, params: &Map<String, Value>) -> Result<(String, Arc<Entry>)> {
-        let key = cache_key(params, &self.shared.config.options.scope_separator)?;
+        let key = self.cache_key(params)?;
         let entry = self.cache.entry(&key);
         Ok((key, entry))
+    }
+
+    fn cache_key(&self, params: &Map<String, Value>) -> Result<String> {
+        cache_key(params, &self.shared.config.options.scope_separator)
     }
 
     fn fetch_for_cache(&self, params: &Map<String, Value>) -> Result<Cached> {
@@ -235,6 +264,14 @@ impl CacheSlot {
 }
 
 impl AccessToken {
+    fn new(data: TokenData, shared: &Arc<Shared>) -> Self {
+        let mut own_tokens = Redactor::default();
+        for name in ["access_token", "refresh_token"] {
+            own_tokens.add(data.string_field(name).unwrap_or_default());
+        }
+        AccessToken { data: Arc::new(data), shared: Arc::clone(shared), own_tokens: Arc::new(own_tokens) }
+    }
+
     /// Every field of the token, `expires_at` as the server or storage gave it.
     pub fn token(&self) -> &Map<String, Value> {
         self.data.fields()
@@ -273,11 +310,11 @@ impl AccessToken {
             &[("refresh_token", refresh_token)],
             &config.options.scope_separator,
         )?;
-        let object = shared.exchange(&config.auth.refresh_url, params, options, &self.own_tokens(), |answer| {
+        let object = shared.exchange(&config.auth.refresh_url, params, options, Some(&self.own_tokens), |answer| {
             response::token_object("token endpoint", answer)
         })?;
         let data = self.data.successor(object, shared.clock.now_utc())?;
-        Ok(AccessToken { data: Arc::new(data), shared: Arc::clone(shared) })
+        Ok(AccessToken::new(data, shared))
     }
 
     /// Revokes one of the tokens (RFC 7009).
@@ -289,14 +326,9 @@ impl AccessToken {
             .ok_or_else(|| Error::invalid_argument(format!("the token has no {name} to revoke")))?;
         let params = Params::from_pairs(&[("token", token), ("token_type_hint", name)]);
         let shared = &self.shared;
-        shared.exchange(&shared.config.auth.revoke_url, params, options, &self.own_tokens(), |answer| {
+        shared.exchange(&shared.config.auth.revoke_url, params, options, Some(&self.own_tokens), |answer| {
             response::revocation("revocation endpoint", answer)
         })
-    }
-
-    /// This token's access and refresh tokens (empty when absent), to scrub from errors.
-    fn own_tokens(&self) -> [&str; 2] {
-        ["access_token", "refresh_token"].map(|name| self.data.string_field(name).unwrap_or(""))
     }
 
     /// Revokes the access token, then the refresh token if there is one; stops at the first failure.

@@ -13,12 +13,17 @@ const FORM_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').re
 
 /// `Basic base64(id ":" secret)`, with id and secret form-urlencoded first in strict mode.
 pub fn basic_authorization(client: &ClientSettings, encoding: CredentialsEncoding) -> String {
+    format!("Basic {}", *basic_credentials(client, encoding))
+}
+
+/// The Basic header's credentials: `base64(id ":" secret)`, encoded as `encoding` says.
+pub fn basic_credentials(client: &ClientSettings, encoding: CredentialsEncoding) -> Zeroizing<String> {
     let secret = client.secret.expose();
     let pair = Zeroizing::new(match encoding {
         CredentialsEncoding::Strict => format!("{}:{}", form_encode(&client.id), *Zeroizing::new(form_encode(secret))),
         CredentialsEncoding::Loose => format!("{}:{}", client.id, secret),
     });
-    format!("Basic {}", STANDARD.encode(pair.as_bytes()))
+    Zeroizing::new(STANDARD.encode(pair.as_bytes()))
 }
 
 fn form_encode(text: &str) -> String {

@@ -3,11 +3,14 @@
 
 use std::fmt;
 
-/// Shorter secrets are not scrubbed from error texts (every "s" would go).
-pub(crate) const MIN_REDACTED_LEN: usize = 4;
+use super::redact::Redactor;
 
-/// How much of a failing response body an error keeps.
+/// How much of a failing response body an error hands out.
 pub(crate) const ERROR_BODY_CAP: usize = 4096;
+
+/// How much of it an error holds until it is scrubbed: enough that a secret crossing the cap,
+/// even \u-escaped, is still whole when it is looked for, so no prefix of it survives the cap.
+const ERROR_BODY_SCRUB_WINDOW: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -54,7 +57,8 @@ pub struct Error {
 struct ResponseDetails {
     http_status: u16,
     oauth: Option<OAuthErrorFields>,
-    body: String,
+    /// None for a success status: a 2xx body that could not be used may still hold a token.
+    body: Option<String>,
 }
 
 impl Error {
@@ -70,9 +74,17 @@ impl Error {
         Self::new(ErrorKind::InvalidConfig, message)
     }
 
-    /// Attaches the HTTP status and the first `ERROR_BODY_CAP` bytes of the body (lossy UTF-8).
+    /// Attaches the HTTP status and the body (lossy UTF-8); `scrubbed` cuts the body to
+    /// `ERROR_BODY_CAP` bytes.
     pub fn with_response(mut self, status: u16, body: &[u8]) -> Self {
-        self.response = Some(Box::new(ResponseDetails { http_status: status, oauth: None, body: capped_text(body) }));
+        let body = capped_text(body, ERROR_BODY_SCRUB_WINDOW);
+        self.response = Some(Box::new(ResponseDetails { http_status: status, oauth: None, body: Some(body) }));
+        self
+    }
+
+    /// Attaches the HTTP status only.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.response = Some(Box::new(ResponseDetails { http_status: status, oauth: None, body: None }));
         self
     }
 
@@ -113,7 +125,7 @@ impl Error {
     }
 
     pub fn body(&self) -> Option<&str> {
-        self.response.as_ref().map(|r| r.body.as_str())
+        self.response.as_ref().and_then(|r| r.body.as_deref())
     }
 
     /// The same error with `prefix` put before its message.
@@ -122,19 +134,22 @@ impl Error {
         self
     }
 
-    /// Replaces every occurrence of each secret in every text the error carries. Secrets shorter
-    /// than `MIN_REDACTED_LEN` cannot be told from ordinary text and are left alone.
-    pub(crate) fn redact(mut self, secrets: &[&str]) -> Self {
+    /// The error as callers may see it: every credential of `redactors`, in any encoding,
+    /// scrubbed from every text it carries, then the body cut to `ERROR_BODY_CAP` bytes.
+    pub(crate) fn scrubbed(mut self, redactors: &[&Redactor]) -> Self {
         let scrub = |text: &mut String| {
-            for secret in secrets.iter().filter(|s| s.len() >= MIN_REDACTED_LEN) {
-                if text.contains(secret) {
-                    *text = text.replace(secret, "[REDACTED]");
+            for redactor in redactors {
+                if let std::borrow::Cow::Owned(clean) = redactor.scrub(text) {
+                    *text = clean;
                 }
             }
         };
         scrub(&mut self.message);
         if let Some(response) = self.response.as_mut() {
-            scrub(&mut response.body);
+            if let Some(body) = response.body.as_mut() {
+                scrub(body);
+                *body = capped_text(body.as_bytes(), ERROR_BODY_CAP);
+            }
             if let Some(oauth) = response.oauth.as_mut() {
                 scrub(&mut oauth.error);
                 oauth.error_description.as_mut().map(scrub);
@@ -145,10 +160,10 @@ impl Error {
     }
 }
 
-/// The body as text, cut at `ERROR_BODY_CAP` bytes on a character boundary.
-fn capped_text(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_CAP)]).into_owned();
-    if body.len() > ERROR_BODY_CAP && text.ends_with('\u{FFFD}') {
+/// The body as text, cut at `cap` bytes on a character boundary.
+fn capped_text(body: &[u8], cap: usize) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(cap)]).into_owned();
+    if body.len() > cap && text.ends_with('\u{FFFD}') {
         // The cut may have split a character; drop the replacement it produced.
         return text.trim_end_matches('\u{FFFD}').to_owned();
     }
@@ -169,10 +184,16 @@ pub type Result<T> = std::result::Result<T, Error>;
 mod tests {
     use super::*;
 
+    fn redactor(form: &str) -> Redactor {
+        let mut redactor = Redactor::default();
+        redactor.add(form);
+        redactor
+    }
+
     #[test]
-    fn body_is_capped_at_4_kib() {
+    fn body_is_capped_at_4_kib_once_scrubbed() {
         let body = vec![b'x'; ERROR_BODY_CAP + 100];
-        let error = Error::new(ErrorKind::Http, "m").with_response(500, &body);
+        let error = Error::new(ErrorKind::Http, "m").with_response(500, &body).scrubbed(&[]);
         assert_eq!(error.body().map(str::len), Some(ERROR_BODY_CAP));
     }
 
@@ -180,22 +201,41 @@ mod tests {
     fn cap_does_not_leave_half_a_character() {
         let mut body = vec![b'x'; ERROR_BODY_CAP - 1];
         body.extend_from_slice("é".as_bytes());
-        let error = Error::new(ErrorKind::Http, "m").with_response(500, &body);
+        let error = Error::new(ErrorKind::Http, "m").with_response(500, &body).scrubbed(&[]);
         assert_eq!(error.body().map(str::len), Some(ERROR_BODY_CAP - 1));
     }
 
     #[test]
-    fn redact_scrubs_message_body_and_oauth_fields() {
+    fn a_secret_across_the_cap_leaves_no_prefix() {
+        let secret = "k9/QzR+vT2w=Ab7x";
+        for escaped in [secret.to_owned(), secret.replace('/', "\\/"), secret.replace('/', "%2F")] {
+            let mut body = vec![b'x'; ERROR_BODY_CAP - 5];
+            body.extend_from_slice(escaped.as_bytes());
+            let error = Error::new(ErrorKind::Http, "m").with_response(500, &body).scrubbed(&[&redactor(secret)]);
+            let kept = error.body().unwrap();
+            assert!(kept.len() <= ERROR_BODY_CAP);
+            assert!(kept.ends_with("x[REDA"), "{escaped}: ...{}", &kept[kept.len() - 20..]);
+        }
+    }
+
+    #[test]
+    fn scrubbed_covers_message_body_and_oauth_fields() {
         let error = Error::new(ErrorKind::OAuth, "bad s3cret")
             .with_response(401, b"{\"echo\":\"s3cret\"}")
             .with_oauth(OAuthErrorFields {
                 error: "invalid_client".into(),
                 error_description: Some("secret s3cret wrong".into()),
-                error_uri: None,
+                error_uri: Some("https://e/?s3cret".into()),
             })
-            .redact(&["s3cret", "", "e"]);
+            .scrubbed(&[&redactor("s3cret")]);
         let all = format!("{error:?}");
         assert!(!all.contains("s3cret"), "{all}");
-        assert_eq!(error.message(), "bad [REDACTED]", "a 1-character secret is left alone");
+        assert_eq!(error.message(), "bad [REDACTED]");
+    }
+
+    #[test]
+    fn a_success_status_carries_no_body() {
+        let error = Error::new(ErrorKind::InvalidResponse, "m").with_status(200);
+        assert_eq!((error.http_status(), error.body()), (Some(200), None));
     }
 }

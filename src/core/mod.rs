@@ -11,6 +11,7 @@ pub mod fork;
 mod json_fields;
 pub mod log;
 mod random;
+mod redact;
 pub mod request;
 pub mod response;
 mod secret;

@@ -21,11 +21,12 @@ impl HttpResponse {
         HttpResponse { status, retry_after: None, body }
     }
 
-    /// An error about this response: its status, body and retry advice attached.
+    /// An error about this response: its status, body and retry advice attached. A success
+    /// answer's body is never kept: if it could not be used, it may still hold a fresh token.
     fn error(&self, kind: ErrorKind, message: String) -> Error {
-        Error::new(kind, message)
-            .with_response(self.status, &self.body)
-            .with_retry(status_is_retryable(self.status), self.retry_after)
+        let error = Error::new(kind, message);
+        let error = if is_success(self.status) { error.with_status(self.status) } else { error.with_response(self.status, &self.body) };
+        error.with_retry(status_is_retryable(self.status), self.retry_after)
     }
 }
 
@@ -57,7 +58,7 @@ pub fn revocation(endpoint: &str, response: &HttpResponse) -> Result<()> {
 
 fn check_status(endpoint: &str, response: &HttpResponse) -> Result<()> {
     let status = response.status;
-    if (200..300).contains(&status) {
+    if is_success(status) {
         return Ok(());
     }
     let parsed = serde_json::from_slice::<Value>(&response.body).ok();
@@ -68,6 +69,10 @@ fn check_status(endpoint: &str, response: &HttpResponse) -> Result<()> {
     }
     let why = if (300..400).contains(&status) { " (redirects are not followed)" } else { "" };
     Err(response.error(ErrorKind::Http, format!("{endpoint} answered HTTP {status}{why}")))
+}
+
+fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
 }
 
 /// The RFC 6749 §5.2 fields, when the object has a string `error`.
@@ -148,6 +153,13 @@ mod tests {
             let error = token_object("token endpoint", &answer(200, body)).unwrap_err();
             assert_eq!(error.kind(), ErrorKind::InvalidResponse, "{body}");
         }
+    }
+
+    #[test]
+    fn an_unusable_success_body_is_not_kept() {
+        let error = token_object("token endpoint", &answer(200, r#"{"access_token":"fresh-token-abc"#)).unwrap_err();
+        assert_eq!((error.http_status(), error.body()), (Some(200), None));
+        assert!(!format!("{error:?}").contains("fresh-token"));
     }
 
     #[test]

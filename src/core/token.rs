@@ -18,6 +18,7 @@ impl TokenData {
     /// Reads `expires_at` (Unix seconds or an ISO 8601 date-time) or else `expires_in` (seconds
     /// from `now`); a value that is not a time is an error of `kind` naming the field.
     pub fn parse(fields: Map<String, Value>, now: OffsetDateTime, kind: ErrorKind) -> Result<Self> {
+        check_credential_strings(&fields, kind)?;
         let expires_at = match (fields.get("expires_at"), fields.get("expires_in")) {
             (Some(at), _) if !at.is_null() => Some(
                 parse_expires_at(at)
@@ -81,6 +82,22 @@ impl TokenData {
         }
         Self::parse(fields, now, ErrorKind::InvalidResponse)
     }
+}
+
+/// The fields that end up in HTTP headers must be visible ASCII: a CR, LF or NUL in a token
+/// would let a server inject headers into the caller's requests. The error never quotes them.
+fn check_credential_strings(fields: &Map<String, Value>, kind: ErrorKind) -> Result<()> {
+    for name in ["access_token", "refresh_token", "token_type"] {
+        if let Some(Value::String(text)) = fields.get(name) {
+            if !text.bytes().all(|b| (0x21..=0x7E).contains(&b)) {
+                return Err(Error::new(
+                    kind,
+                    format!("{name} holds characters other than visible ASCII (0x21-0x7E), so it cannot be sent"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn parse_expires_at(value: &Value) -> Option<OffsetDateTime> {

@@ -122,3 +122,17 @@ fn debug_shows_field_names_not_values() {
     assert!(!debug.contains("xyz"), "{debug}");
     assert!(debug.contains("access_token"));
 }
+
+#[test]
+fn tokens_that_could_inject_headers_are_refused_without_being_quoted() {
+    for bad in ["zz9\r\nX-Evil: 1", "zz9\n", "zz9\0", "zz9 en", "zz9\u{7f}", "zz9ö"] {
+        for field in ["access_token", "refresh_token", "token_type"] {
+            let mut fields = json!({"access_token": "ok", "token_type": "Bearer"});
+            fields[field] = json!(bad);
+            let Err(error) = parse(fields) else { panic!("{field} {bad:?} was accepted") };
+            assert_eq!(error.kind(), ErrorKind::InvalidArgument, "the caller's kind");
+            assert!(error.message().starts_with(field) && !error.message().contains("zz9"), "{}", error.message());
+        }
+    }
+    assert!(parse(json!({"access_token": "a-Z_0.9~+/=!", "token_type": "Bearer"})).is_ok());
+}

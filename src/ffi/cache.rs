@@ -24,7 +24,7 @@ pub struct oauthcc_cache_slot {
 /// point one caller renews it while the others keep the current one; if renewing fails, the
 /// current token is served until it really expires, and fetches back off (1 s doubling to 60 s).
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_get_cached_token(
+pub unsafe extern "C-unwind" fn oauthcc_client_get_cached_token(
     client: *const oauthcc_client,
     params_json: *const c_char,
     out_token: *mut *mut oauthcc_token,
@@ -41,7 +41,7 @@ pub unsafe extern "C" fn oauthcc_client_get_cached_token(
 /// Drops the cached token for `params_json` (for example after a resource server answered 401),
 /// so that the next call fetches a new one.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_invalidate(
+pub unsafe extern "C-unwind" fn oauthcc_client_invalidate(
     client: *const oauthcc_client,
     params_json: *const c_char,
 ) -> oauthcc_status {
@@ -55,7 +55,7 @@ pub unsafe extern "C" fn oauthcc_client_invalidate(
 /// `consecutive_failures`, `retry_in_ms` (null unless backing off) and `last_error` (the error
 /// record of the last failed fetch, or null).
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_cache_stats(
+pub unsafe extern "C-unwind" fn oauthcc_client_cache_stats(
     client: *const oauthcc_client,
     params_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -80,7 +80,7 @@ pub unsafe extern "C" fn oauthcc_client_cache_stats(
 /// A slot bound to `client` and `params_json`: parse the params once, then read the bearer with
 /// `oauthcc_cache_slot_bearer` as often as needed. Free it with `oauthcc_cache_slot_free`.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_cache_slot(
+pub unsafe extern "C-unwind" fn oauthcc_client_cache_slot(
     client: *const oauthcc_client,
     params_json: *const c_char,
     out_slot: *mut *mut oauthcc_cache_slot,
@@ -101,7 +101,7 @@ pub unsafe extern "C" fn oauthcc_client_cache_slot(
 /// the buffer is too small the status is OAUTHCC_INVALID_ARGUMENT and `*out_length` says how
 /// long the token is (`buffer` may be NULL with `buffer_size` 0 to ask).
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_cache_slot_bearer(
+pub unsafe extern "C-unwind" fn oauthcc_cache_slot_bearer(
     slot: *const oauthcc_cache_slot,
     buffer: *mut c_char,
     buffer_size: usize,
@@ -130,7 +130,7 @@ pub unsafe extern "C" fn oauthcc_cache_slot_bearer(
 
 /// The slot's cached token as a token handle (owned; free with `oauthcc_token_free`).
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_cache_slot_token(
+pub unsafe extern "C-unwind" fn oauthcc_cache_slot_token(
     slot: *const oauthcc_cache_slot,
     out_token: *mut *mut oauthcc_token,
 ) -> oauthcc_status {
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn oauthcc_cache_slot_token(
 
 /// Drops the slot's cached token, so that the next read fetches a new one.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_cache_slot_invalidate(slot: *const oauthcc_cache_slot) -> oauthcc_status {
+pub unsafe extern "C-unwind" fn oauthcc_cache_slot_invalidate(slot: *const oauthcc_cache_slot) -> oauthcc_status {
     guard(|| {
         unsafe { handle(slot, "slot") }?.inner.invalidate();
         Ok(())
@@ -153,6 +153,6 @@ pub unsafe extern "C" fn oauthcc_cache_slot_invalidate(slot: *const oauthcc_cach
 
 /// Frees a slot. NULL does nothing.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_cache_slot_free(slot: *mut oauthcc_cache_slot) {
+pub unsafe extern "C-unwind" fn oauthcc_cache_slot_free(slot: *mut oauthcc_cache_slot) {
     guard_value((), || unsafe { free_handle(slot) })
 }

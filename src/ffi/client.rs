@@ -20,7 +20,7 @@ pub struct oauthcc_client {
 /// owns the client: free it with `oauthcc_client_free`. On failure it is NULL and the last error
 /// names the wrong key.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_new(
+pub unsafe extern "C-unwind" fn oauthcc_client_new(
     config_json: *const c_char,
     out_client: *mut *mut oauthcc_client,
 ) -> oauthcc_status {
@@ -36,14 +36,14 @@ pub unsafe extern "C" fn oauthcc_client_new(
 
 /// Frees a client. Tokens it made stay usable. NULL does nothing.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_free(client: *mut oauthcc_client) {
+pub unsafe extern "C-unwind" fn oauthcc_client_free(client: *mut oauthcc_client) {
     guard_value((), || unsafe { free_handle(client) })
 }
 
 /// Requests a token (client_credentials grant). `params_json` (may be NULL): `scope` (string or
 /// array of strings) and extra parameters. `http_options_json` (may be NULL): `headers`, `timeout`.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_get_token(
+pub unsafe extern "C-unwind" fn oauthcc_client_get_token(
     client: *const oauthcc_client,
     params_json: *const c_char,
     http_options_json: *const c_char,
@@ -62,7 +62,7 @@ pub unsafe extern "C" fn oauthcc_client_get_token(
 
 /// Makes a token from stored JSON (such as `oauthcc_token_to_json` wrote); no request is made.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_client_create_token(
+pub unsafe extern "C-unwind" fn oauthcc_client_create_token(
     client: *const oauthcc_client,
     token_json: *const c_char,
     out_token: *mut *mut oauthcc_token,

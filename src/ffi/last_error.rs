@@ -58,7 +58,7 @@ pub(super) fn record_json(error: &Error) -> Value {
 /// (the first 4 KiB of the response body), `retryable` (another attempt may succeed) and
 /// `retry_after` (seconds the server asked to wait, or null). With no record, the JSON is `null`.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_last_error_json(out_json: *mut *mut c_char) -> oauthcc_status {
+pub unsafe extern "C-unwind" fn oauthcc_last_error_json(out_json: *mut *mut c_char) -> oauthcc_status {
     guard(|| {
         let out_json = unsafe { prepare_out(out_json, "out_json") }?;
         let json = LAST_ERROR.with(|slot| match slot.borrow().as_ref() {
@@ -72,7 +72,7 @@ pub unsafe extern "C" fn oauthcc_last_error_json(out_json: *mut *mut c_char) -> 
 /// This thread's last error message, or NULL when there is none. Borrowed: valid until the next
 /// liboauthcc call on this thread; never free it.
 #[no_mangle]
-pub extern "C" fn oauthcc_last_error_message() -> *const c_char {
+pub extern "C-unwind" fn oauthcc_last_error_message() -> *const c_char {
     guard_value(ptr::null(), || {
         LAST_ERROR
             .try_with(|slot| slot.borrow().as_ref().map_or(ptr::null(), |record| record.message.as_ptr()))

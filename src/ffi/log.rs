@@ -18,8 +18,12 @@ pub enum oauthcc_log_level {
 }
 
 /// A log callback: the level, the message (valid during the call only) and the user data.
-/// It may be called from any thread, several at once, and must not unwind into the library.
-pub type oauthcc_log_fn = Option<unsafe extern "C" fn(level: i32, message: *const c_char, user_data: *mut c_void)>;
+/// It may be called from any thread, several at once. It runs at the end of the library call
+/// that logged, with no library lock held: it may call the library (even
+/// `oauthcc_set_log_callback`), block without holding back other threads, or end its thread
+/// (`pthread_exit`, cancellation); it must not throw a C++ exception.
+pub type oauthcc_log_fn =
+    Option<unsafe extern "C-unwind" fn(level: i32, message: *const c_char, user_data: *mut c_void)>;
 
 /// The user data pointer, passed back untouched; the caller vouches it is usable from any thread.
 struct UserData(*mut c_void);
@@ -37,9 +41,13 @@ impl UserData {
 
 /// Sends the library's log messages up to `max_level` (an `oauthcc_log_level`) to `callback`,
 /// process-wide. The library is silent by default and again after `callback` NULL. Messages never
-/// contain the client secret or a token.
+/// contain the client secret or a token, in any encoding.
+///
+/// When this returns, the previous callback is never called again and no call of it is still
+/// running on any thread (but the calling thread's own, when a callback replaces itself), so the
+/// caller may free the previous `user_data` at once.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_set_log_callback(
+pub unsafe extern "C-unwind" fn oauthcc_set_log_callback(
     callback: oauthcc_log_fn,
     max_level: i32,
     user_data: *mut c_void,

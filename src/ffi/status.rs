@@ -85,7 +85,7 @@ const UNKNOWN: &str = "OAUTHCC_UNKNOWN\0";
 /// The constant's name for any integer, "OAUTHCC_UNKNOWN" for a value that is not a status.
 /// Borrowed, static: never free it.
 #[no_mangle]
-pub extern "C" fn oauthcc_status_name(status: oauthcc_status) -> *const c_char {
+pub extern "C-unwind" fn oauthcc_status_name(status: oauthcc_status) -> *const c_char {
     guard_value(UNKNOWN.as_ptr().cast(), || {
         let code = ALL.iter().find(|code| **code as i32 == status);
         code.map_or(UNKNOWN, |code| code.c_name()).as_ptr().cast()
@@ -94,7 +94,7 @@ pub extern "C" fn oauthcc_status_name(status: oauthcc_status) -> *const c_char {
 
 /// The library version, "MAJOR.MINOR.PATCH". Borrowed, static: never free it.
 #[no_mangle]
-pub extern "C" fn oauthcc_version() -> *const c_char {
+pub extern "C-unwind" fn oauthcc_version() -> *const c_char {
     const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
     guard_value(VERSION.as_ptr().cast(), || VERSION.as_ptr().cast())
 }

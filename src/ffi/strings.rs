@@ -6,7 +6,7 @@ use super::boundary::guard_value;
 
 /// Frees a string handed out by liboauthcc. NULL does nothing.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_string_free(s: *mut c_char) {
+pub unsafe extern "C-unwind" fn oauthcc_string_free(s: *mut c_char) {
     guard_value((), || {
         if !s.is_null() {
             // SAFETY: every string handed out comes from `CString::into_raw` and is freed once.

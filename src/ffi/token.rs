@@ -18,7 +18,7 @@ pub struct oauthcc_token {
 /// The token as JSON (every field the server sent; `expires_at` as an ISO 8601 UTC string with
 /// milliseconds). Owned: free with `oauthcc_string_free`.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_token_to_json(
+pub unsafe extern "C-unwind" fn oauthcc_token_to_json(
     token: *const oauthcc_token,
     out_json: *mut *mut c_char,
 ) -> oauthcc_status {
@@ -31,7 +31,7 @@ pub unsafe extern "C" fn oauthcc_token_to_json(
 
 /// The `access_token` string. Owned: free with `oauthcc_string_free`.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_token_access_token(
+pub unsafe extern "C-unwind" fn oauthcc_token_access_token(
     token: *const oauthcc_token,
     out_access_token: *mut *mut c_char,
 ) -> oauthcc_status {
@@ -49,7 +49,7 @@ pub unsafe extern "C" fn oauthcc_token_access_token(
 /// Whether the token expires within `window_seconds` from now. A token without an expiry never
 /// expires. `*out_expired` is written only on success.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_token_expired(
+pub unsafe extern "C-unwind" fn oauthcc_token_expired(
     token: *const oauthcc_token,
     window_seconds: i64,
     out_expired: *mut bool,
@@ -65,7 +65,7 @@ pub unsafe extern "C" fn oauthcc_token_expired(
 
 /// Refreshes the token (refresh_token grant) into a new token; the old one is unchanged.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_token_refresh(
+pub unsafe extern "C-unwind" fn oauthcc_token_refresh(
     token: *const oauthcc_token,
     params_json: *const c_char,
     http_options_json: *const c_char,
@@ -83,7 +83,7 @@ pub unsafe extern "C" fn oauthcc_token_refresh(
 
 /// Revokes the "access_token" or the "refresh_token" (RFC 7009).
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_token_revoke(
+pub unsafe extern "C-unwind" fn oauthcc_token_revoke(
     token: *const oauthcc_token,
     token_type: *const c_char,
     http_options_json: *const c_char,
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn oauthcc_token_revoke(
 
 /// Revokes the access token, then the refresh token if there is one; stops at the first failure.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_token_revoke_all(
+pub unsafe extern "C-unwind" fn oauthcc_token_revoke_all(
     token: *const oauthcc_token,
     http_options_json: *const c_char,
 ) -> oauthcc_status {
@@ -111,6 +111,6 @@ pub unsafe extern "C" fn oauthcc_token_revoke_all(
 
 /// Frees a token. NULL does nothing.
 #[no_mangle]
-pub unsafe extern "C" fn oauthcc_token_free(token: *mut oauthcc_token) {
+pub unsafe extern "C-unwind" fn oauthcc_token_free(token: *mut oauthcc_token) {
     guard_value((), || unsafe { free_handle(token) })
 }

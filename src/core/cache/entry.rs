@@ -4,11 +4,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::ThreadId;
 use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 
-use super::policy::{backoff, Schedule};
+use super::policy::{backoff, Schedule, MIN_TOKEN_LIFETIME};
 use crate::core::client::AccessToken;
 use crate::core::clock::{Clock, Moment};
 use crate::core::error::{Error, ErrorKind, Result};
@@ -24,12 +25,12 @@ pub struct Cached {
 impl Cached {
     /// Before its refresh point: served as it is, with nothing else to do.
     pub fn is_fresh(&self, now: Moment) -> bool {
-        now < self.schedule.refresh_at
+        now.is_before(self.schedule.refresh_at)
     }
 }
 
 /// What the cache knows about one key, for monitoring.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CacheStats {
     pub cached: bool,
     pub in_flight: bool,
@@ -55,6 +56,10 @@ pub struct Entry {
 #[derive(Default)]
 struct FetchState {
     in_flight: bool,
+    /// The thread running the fetch in flight.
+    fetcher: Option<ThreadId>,
+    /// A token that arrived (nearly) expired was reported once already.
+    warned_short: bool,
     /// Completed fetches; waiters watch it change.
     round: u64,
     last_result: Option<Result<Arc<Cached>>>,
@@ -62,6 +67,46 @@ struct FetchState {
     retry_at: Option<Moment>,
     fetches: u64,
     failures: u64,
+}
+
+impl FetchState {
+    fn start_fetch(&mut self) {
+        self.in_flight = true;
+        self.fetcher = Some(std::thread::current().id());
+    }
+}
+
+/// What a finished fetch tells the log.
+enum FetchReport {
+    Cached { renew_in: Duration, first_short_lived: bool },
+    Failed { failures: u32, wait: Duration, error: Error },
+}
+
+impl FetchReport {
+    fn log(self) {
+        match self {
+            FetchReport::Cached { renew_in, first_short_lived } => {
+                if first_short_lived {
+                    log::emit(Level::Warn, || {
+                        format!(
+                            "the token endpoint answered a token with less than {} s to live (expires_in 0 or \
+                             negative, or clocks out of step); it is reused for that long rather than \
+                             fetched again on every call",
+                            MIN_TOKEN_LIFETIME.as_secs()
+                        )
+                    });
+                }
+                log::emit(Level::Info, || format!("cached a new token; renewing it in {} s", renew_in.as_secs()));
+            }
+            FetchReport::Failed { failures, wait, error } => log::emit(Level::Warn, || {
+                format!(
+                    "token fetch failed ({failures} in a row); next try in {} ms: {}",
+                    wait.as_millis(),
+                    error.message()
+                )
+            }),
+        }
+    }
 }
 
 impl Entry {
@@ -95,7 +140,7 @@ impl Entry {
             if cached.is_fresh(now) {
                 return Ok(cached);
             }
-            if now < cached.schedule.renew_by {
+            if now.is_before(cached.schedule.renew_by) {
                 // Refresh ahead: one caller renews; everyone else keeps the current token.
                 if self.try_start_fetch(now) {
                     return Ok(self.run_fetch(clock, fetch).unwrap_or(cached));
@@ -110,8 +155,15 @@ impl Entry {
     fn get_waiting(&self, clock: &dyn Clock, fetch: &dyn Fn() -> Result<Cached>) -> Result<Arc<Cached>> {
         let mut state = self.lock();
         let now = clock.now();
-        if let Some(cached) = self.current.load_full().filter(|c| now < c.schedule.renew_by) {
+        if let Some(cached) = self.current.load_full().filter(|c| now.is_before(c.schedule.renew_by)) {
             return Ok(cached);
+        }
+        if state.in_flight && state.fetcher == Some(std::thread::current().id()) {
+            // Called back from inside this key's own fetch (a log sink that calls the library):
+            // waiting for that fetch would wait for ourselves.
+            drop(state);
+            let error = Error::new(ErrorKind::InvalidArgument, "called from inside the token fetch for these params");
+            return self.stale_or(now, error);
         }
         if state.in_flight {
             let round = state.round;
@@ -126,7 +178,7 @@ impl Entry {
                 None => Err(Error::new(ErrorKind::Internal, "token fetch ended without a result")),
             };
         }
-        if let Some(retry_at) = state.retry_at.filter(|at| now < *at) {
+        if let Some(retry_at) = state.retry_at.filter(|at| now.is_before(*at)) {
             let error = match &state.last_result {
                 Some(Err(error)) => error.clone(),
                 _ => Error::new(ErrorKind::Internal, "backing off without an error"),
@@ -138,7 +190,7 @@ impl Entry {
                 error.prefixed(&format!("token fetches are backing off for {} ms after: ", wait.as_millis())),
             );
         }
-        state.in_flight = true;
+        state.start_fetch();
         drop(state);
         self.run_fetch(clock, fetch).or_else(|error| self.stale_or(clock.now(), error))
     }
@@ -146,17 +198,17 @@ impl Entry {
     /// The current token while it has not really expired, else `error`.
     fn stale_or(&self, now: Moment, error: Error) -> Result<Arc<Cached>> {
         match self.current.load_full() {
-            Some(cached) if now < cached.schedule.hard_expiry => Ok(cached),
+            Some(cached) if now.is_before(cached.schedule.hard_expiry) => Ok(cached),
             _ => Err(error),
         }
     }
 
     fn try_start_fetch(&self, now: Moment) -> bool {
         let mut state = self.lock();
-        if state.in_flight || state.retry_at.is_some_and(|at| now < at) {
+        if state.in_flight || state.retry_at.is_some_and(|at| now.is_before(at)) {
             return false;
         }
-        state.in_flight = true;
+        state.start_fetch();
         true
     }
 
@@ -170,37 +222,37 @@ impl Entry {
         result
     }
 
+    /// Records a fetch's outcome and wakes its waiters, then logs it: no lock is held and no
+    /// waiter is kept waiting while a log sink runs.
     fn finish(&self, now: Moment, result: Result<Arc<Cached>>) {
         let mut state = self.lock();
         state.in_flight = false;
+        state.fetcher = None;
         state.round += 1;
         state.fetches += 1;
-        match &result {
+        let report = match &result {
             Ok(cached) => {
                 self.publish(Some(Arc::clone(cached)));
                 state.consecutive_failures = 0;
                 state.retry_at = None;
-                let renew_in = cached.schedule.refresh_at.checked_duration_since(now).unwrap_or_default();
-                log::emit(Level::Info, || format!("cached a new token; renewing it in {} s", renew_in.as_secs()));
+                let first_short_lived = cached.schedule.short_lived && !std::mem::replace(&mut state.warned_short, true);
+                FetchReport::Cached {
+                    renew_in: cached.schedule.refresh_at.checked_duration_since(now).unwrap_or_default(),
+                    first_short_lived,
+                }
             }
             Err(error) => {
                 state.failures += 1;
                 state.consecutive_failures += 1;
                 let wait = backoff(state.consecutive_failures);
                 state.retry_at = Some(now + wait);
-                let failures = state.consecutive_failures;
-                log::emit(Level::Warn, || {
-                    format!(
-                        "token fetch failed ({failures} in a row); next try in {} ms: {}",
-                        wait.as_millis(),
-                        error.message()
-                    )
-                });
+                FetchReport::Failed { failures: state.consecutive_failures, wait, error: error.clone() }
             }
-        }
+        };
         state.last_result = Some(result);
         drop(state);
         self.fetched.notify_all();
+        report.log();
     }
 
     /// Drops the cached token (a resource server rejected it); the next call fetches.

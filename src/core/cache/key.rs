@@ -8,6 +8,10 @@ use serde_json::{Map, Value};
 use crate::core::error::{Error, Result};
 use crate::core::request::Scope;
 
+/// Largest cache key: params beyond it are refused for caching, so that hostile or runaway
+/// params cannot fill memory through the cache.
+pub const MAX_KEY_BYTES: usize = 8 * 1024;
+
 pub fn cache_key(params: &Map<String, Value>, separator: &str) -> Result<String> {
     let mut canonical: BTreeMap<&str, Value> = BTreeMap::new();
     for (key, value) in params {
@@ -17,7 +21,15 @@ pub fn cache_key(params: &Map<String, Value>, separator: &str) -> Result<String>
             canonical.insert(key, value.clone());
         }
     }
-    serde_json::to_string(&canonical).map_err(|e| Error::invalid_argument(format!("params cannot be a cache key: {e}")))
+    let key = serde_json::to_string(&canonical)
+        .map_err(|e| Error::invalid_argument(format!("params cannot be a cache key: {e}")))?;
+    if key.len() > MAX_KEY_BYTES {
+        return Err(Error::invalid_argument(format!(
+            "params are too large to cache ({} bytes as a cache key; at most {MAX_KEY_BYTES})",
+            key.len()
+        )));
+    }
+    Ok(key)
 }
 
 /// The scope as a set: a string is split on the separator (on white space when that is blank).
@@ -62,6 +74,15 @@ mod tests {
             cache_key(map.as_object().unwrap(), ",").unwrap(),
             cache_key(other.as_object().unwrap(), ",").unwrap()
         );
+    }
+
+    #[test]
+    fn params_too_large_for_a_key_are_refused() {
+        let near = "a".repeat(MAX_KEY_BYTES - 32);
+        assert!(cache_key(json!({"audience": near}).as_object().unwrap(), " ").is_ok());
+        let huge = "a".repeat(MAX_KEY_BYTES);
+        let error = cache_key(json!({"audience": huge}).as_object().unwrap(), " ").unwrap_err();
+        assert!(error.message().contains("too large to cache"), "{}", error.message());
     }
 
     #[test]

@@ -36,6 +36,12 @@ impl TokenCache {
         }
     }
 
+    /// The entry for `key` if this process has one; never makes one.
+    pub fn find(&self, key: &str) -> Option<Arc<Entry>> {
+        let entries = self.entries.load();
+        (entries.fork_generation == fork::generation()).then(|| entries.by_key.get(key).cloned()).flatten()
+    }
+
     /// The entry for `key`, made on first use.
     pub fn entry(&self, key: &str) -> Arc<Entry> {
         let generation = fork::generation();

@@ -17,6 +17,10 @@ const REFRESH_JITTER_RATIO: f64 = 0.05;
 pub const BACKOFF_INITIAL: Duration = Duration::from_secs(1);
 /// Longest back-off.
 pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// Shortest time a fetched token is reused. A token that arrives expired or nearly so
+/// (`expires_in` 0, negative or 1, or an `expires_at` in the past through clock skew) would
+/// otherwise send every call to the server.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(5);
 
 /// The moments that matter for one cached token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +31,13 @@ pub struct Schedule {
     pub renew_by: Moment,
     /// The token's real expiry: until here it is still served if renewing fails.
     pub hard_expiry: Moment,
+    /// The token came with less than `MIN_TOKEN_LIFETIME` to live and is kept that long.
+    pub short_lived: bool,
 }
 
 /// Plans a token fetched at `now`. A short-lived token has its window cut to half its lifetime,
-/// so that a server issuing tokens shorter than the window is not asked on every call.
+/// so that a server issuing tokens shorter than the window is not asked on every call; a token
+/// with less than `MIN_TOKEN_LIFETIME` to live is kept that long.
 pub fn schedule(
     now: Moment,
     now_utc: OffsetDateTime,
@@ -41,13 +48,15 @@ pub fn schedule(
         Some(at) => Duration::try_from(at - now_utc).unwrap_or(Duration::ZERO),
         None => settings.max_age,
     };
+    let short_lived = lifetime < MIN_TOKEN_LIFETIME;
+    let lifetime = lifetime.max(MIN_TOKEN_LIFETIME);
     let window = if expires_at.is_some() { settings.expiry_window.min(lifetime / 2) } else { Duration::ZERO };
     let hard_expiry = now + lifetime;
     let renew_by = hard_expiry - window;
     let ahead = now + lifetime.mul_f64(REFRESH_AHEAD_RATIO);
     let jitter = lifetime.mul_f64(REFRESH_JITTER_RATIO * random::fraction());
-    let refresh_at = ahead.min(renew_by).checked_sub(jitter).unwrap_or(now).max(now);
-    Schedule { refresh_at, renew_by, hard_expiry }
+    let refresh_at = ahead.earliest(renew_by).checked_sub(jitter).unwrap_or(now).latest(now);
+    Schedule { refresh_at, renew_by, hard_expiry, short_lived }
 }
 
 /// The wait after `failures` consecutive failed fetches: doubling from 1 s up to 60 s, less up
@@ -73,8 +82,9 @@ mod tests {
         let plan = schedule(now, utc, Some(utc + Duration::from_secs(3600)), &settings(60, 300));
         assert_eq!(plan.hard_expiry, now + Duration::from_secs(3600));
         assert_eq!(plan.renew_by, now + Duration::from_secs(3540));
-        assert!(plan.refresh_at <= now + Duration::from_secs(2880), "at most 80 %");
-        assert!(plan.refresh_at >= now + Duration::from_secs(2700), "jitter is at most 5 % of the lifetime");
+        let ahead = plan.refresh_at.checked_duration_since(now).unwrap_or_default();
+        assert!(ahead <= Duration::from_secs(2880), "at most 80 %");
+        assert!(ahead >= Duration::from_secs(2700), "jitter is at most 5 % of the lifetime");
     }
 
     #[test]
@@ -82,7 +92,7 @@ mod tests {
         let (now, utc) = (SystemClock.now(), OffsetDateTime::now_utc());
         let plan = schedule(now, utc, Some(utc + Duration::from_secs(1000)), &settings(300, 300));
         assert_eq!(plan.renew_by, now + Duration::from_secs(700));
-        assert!(plan.refresh_at <= plan.renew_by);
+        assert!(plan.renew_by.checked_duration_since(plan.refresh_at).is_some());
     }
 
     #[test]
@@ -101,10 +111,17 @@ mod tests {
     }
 
     #[test]
-    fn already_expired_token_is_due_now() {
+    fn token_expired_on_arrival_is_kept_the_minimum_lifetime() {
         let (now, utc) = (SystemClock.now(), OffsetDateTime::now_utc());
-        let plan = schedule(now, utc, Some(utc - Duration::from_secs(5)), &settings(60, 300));
-        assert_eq!((plan.refresh_at, plan.renew_by, plan.hard_expiry), (now, now, now));
+        for expires_at in [utc - Duration::from_secs(5), utc, utc + Duration::from_secs(1)] {
+            let plan = schedule(now, utc, Some(expires_at), &settings(60, 300));
+            assert!(plan.short_lived);
+            assert_eq!(plan.hard_expiry, now + MIN_TOKEN_LIFETIME);
+            assert_eq!(plan.renew_by, now + MIN_TOKEN_LIFETIME / 2);
+            let ahead = plan.refresh_at.checked_duration_since(now).unwrap_or_default();
+            assert!(ahead >= Duration::from_millis(2250), "not at once: {ahead:?}");
+        }
+        assert!(!schedule(now, utc, Some(utc + Duration::from_secs(30)), &settings(60, 300)).short_lived);
     }
 
     #[test]
