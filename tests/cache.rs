@@ -283,3 +283,69 @@ fn slot_reads_follow_every_new_token() {
     assert_eq!(slot.with_bearer(str::to_owned).unwrap(), "at-4");
     assert_eq!(other.with_bearer(str::to_owned).unwrap(), "at-1", "another key never gets this key's token");
 }
+
+#[test]
+fn tokens_expired_on_arrival_are_not_fetched_on_every_read() {
+    for expiry in
+        [json!({"expires_in": 0}), json!({"expires_in": -30}), json!({"expires_in": 1}), json!({"expires_at": 1})]
+    {
+        let mut body = json!({"access_token": "at-short", "token_type": "bearer"});
+        body.as_object_mut().unwrap().extend(expiry.as_object().cloned().unwrap());
+        let server = TestServer::start(Reply::json(200, body));
+        let (client, clock) = cached_client(&server, json!({}));
+        for _ in 0..500 {
+            assert_eq!(bearer(&client, &json!({})).unwrap(), "at-short");
+        }
+        assert_eq!(server.requests().len(), 1, "{expiry}: one request for 500 reads");
+        clock.advance(Duration::from_secs(6));
+        bearer(&client, &json!({})).unwrap();
+        assert_eq!(server.requests().len(), 2, "{expiry}: fetched again after the minimum lifetime");
+    }
+}
+
+#[test]
+fn a_token_is_not_served_past_its_expiry_after_a_suspend() {
+    let server = TestServer::start(token("at-1", 3600));
+    server.push(token("at-1", 3600));
+    let (client, clock) = cached_client(&server, json!({}));
+    let slot = client.cache_slot(&Map::new()).unwrap();
+    assert_eq!(slot.with_bearer(str::to_owned).unwrap(), "at-1");
+    assert_eq!(bearer(&client, &json!({})).unwrap(), "at-1");
+    server.push(token("at-2", 3600));
+    // The monotonic clock stops while the machine sleeps; the wall clock does not.
+    clock.suspend(Duration::from_secs(2 * 3600));
+    assert_eq!(slot.with_bearer(str::to_owned).unwrap(), "at-2", "the slot's hot path");
+    assert_eq!(bearer(&client, &json!({})).unwrap(), "at-2");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn reading_stats_or_invalidating_unseen_params_makes_no_entry() {
+    let server = TestServer::start(token("at-kept", 3600));
+    let (client, _clock) = cached_client(&server, json!({}));
+    bearer(&client, &json!({"scope": "kept"})).unwrap();
+    for i in 0..2000 {
+        let unseen = params(json!({"scope": format!("never-{i}")}));
+        let stats = client.cache_stats(&unseen).unwrap();
+        assert!(!stats.cached && stats.fetches == 0);
+        client.invalidate(&unseen).unwrap();
+    }
+    assert_eq!(bearer(&client, &json!({"scope": "kept"})).unwrap(), "at-kept");
+    assert_eq!(server.requests().len(), 1, "the live token was not evicted");
+}
+
+#[test]
+fn params_too_large_for_a_cache_key_are_refused() {
+    let server = TestServer::start(token("at", 3600));
+    let (client, _clock) = cached_client(&server, json!({}));
+    let huge = params(json!({"audience": "a".repeat(64 * 1024)}));
+    for error in [
+        client.get_cached_token(&huge).unwrap_err(),
+        client.cache_slot(&huge).err().unwrap(),
+        client.cache_stats(&huge).unwrap_err(),
+    ] {
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+        assert!(error.message().contains("too large to cache"), "{}", error.message());
+    }
+    assert!(server.requests().is_empty());
+}

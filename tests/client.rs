@@ -357,3 +357,42 @@ fn one_client_serves_many_threads() {
     });
     assert_eq!(server.requests().len(), 40);
 }
+
+#[test]
+fn tokens_that_would_inject_headers_are_invalid_responses() {
+    for (field, value) in [
+        ("access_token", "at\r\nX-Injected: 1"),
+        ("access_token", "at\0rest"),
+        ("access_token", "at with space"),
+        ("refresh_token", "rt\nX: y"),
+        ("token_type", "Bearer\r\nX: y"),
+    ] {
+        let mut body = json!({"access_token": "at-ok", "token_type": "Bearer", "expires_in": 60});
+        body[field] = json!(value);
+        let server = TestServer::start(Reply::json(200, body));
+        let client = client_for(&server, json!({}));
+        let error = client.get_token(&Map::new(), &none()).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidResponse, "{field}");
+        assert!(!error.message().contains(value), "{}", error.message());
+        let slot = client.cache_slot(&Map::new()).unwrap();
+        let error = slot.with_bearer(str::to_owned).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidResponse, "the slot never hands it out either");
+    }
+}
+
+#[test]
+fn per_call_framing_headers_are_refused_before_sending() {
+    let server = TestServer::start(Reply::json(200, json!({"access_token": "at"})));
+    let client = client_for(&server, json!({}));
+    for name in ["Content-Length", "Host", "Transfer-Encoding", "Connection"] {
+        let error = HttpOptions::from_json(&json!({"headers": {name: "0"}})).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+        assert!(error.message().contains(name), "{}", error.message());
+    }
+    let config = json!({"client": {"id": "a", "secret": SECRET}, "auth": {"tokenHost": server.url()}, "http": {"headers": {"Content-Length": "5"}}});
+    let error = ClientCredentials::from_json_str(&config.to_string()).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidConfig);
+    assert!(error.message().contains("http.headers.Content-Length"), "{}", error.message());
+    client.get_token(&Map::new(), &none()).unwrap();
+    assert_eq!(server.requests().len(), 1);
+}

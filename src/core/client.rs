@@ -114,7 +114,12 @@ impl ClientCredentials {
     pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Self {
         let credentials = credential_redactor(&config);
         ClientCredentials {
-            shared: Arc::new(Shared { transport: Transport::new(config.transport.clone()), config, clock, credentials }),
+            shared: Arc::new(Shared {
+                transport: Transport::new(config.transport.clone()),
+                config,
+                clock,
+                credentials,
+            }),
             cache: Arc::new(TokenCache::new()),
         }
     }

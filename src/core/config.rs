@@ -147,6 +147,12 @@ impl HttpOptions {
                 if !is_header_name(&name) {
                     return Err(Error::new(kind, format!("{at}: not a valid HTTP header name")));
                 }
+                if is_framing_header(&name) {
+                    return Err(Error::new(
+                        kind,
+                        format!("{at}: the library frames each request itself; {name} cannot be set"),
+                    ));
+                }
                 if !is_header_value(&value) {
                     return Err(Error::new(kind, format!("{at}: header values may not contain control characters")));
                 }
@@ -170,10 +176,19 @@ fn parse_client(mut fields: Fields) -> Result<ClientSettings> {
     check_vschar(&fields, "id", &id)?;
     let secret = fields.take_string("secret")?.unwrap_or_default();
     check_vschar(&fields, "secret", &secret)?;
-    let id_param_name = fields.take_string("idParamName")?.unwrap_or_else(|| "client_id".into());
-    let secret_param_name = fields.take_string("secretParamName")?.unwrap_or_else(|| "client_secret".into());
+    let id_param_name = take_param_name(&mut fields, "idParamName", "client_id")?;
+    let secret_param_name = take_param_name(&mut fields, "secretParamName", "client_secret")?;
     fields.finish()?;
     Ok(ClientSettings { id, secret: Secret::new(secret), id_param_name, secret_param_name })
+}
+
+/// A body parameter's name: as simple-oauth2 does, an empty one is refused.
+fn take_param_name(fields: &mut Fields, key: &str, default: &str) -> Result<String> {
+    match fields.take_string(key)? {
+        None => Ok(default.into()),
+        Some(name) if name.is_empty() => Err(fields.error(key, "must not be empty")),
+        Some(name) => Ok(name),
+    }
 }
 
 /// RFC 6749 Appendix A: client_id and client_secret are VSCHAR (0x20-0x7E).
@@ -292,6 +307,22 @@ fn take_seconds(fields: &mut Fields, key: &str, min: u64) -> Result<Option<Durat
 /// RFC 9110 token characters.
 fn is_header_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Headers that decide how a request is framed or routed: a wrong one hangs or smuggles it.
+fn is_framing_header(name: &str) -> bool {
+    const FRAMING: [&str; 9] = [
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "upgrade",
+    ];
+    FRAMING.iter().any(|framing| framing.eq_ignore_ascii_case(name))
 }
 
 fn is_header_value(value: &str) -> bool {

@@ -213,3 +213,25 @@ fn cache_settings_default_and_validate() {
     );
     assert_eq!(config_error(with(minimal(), "cache", "ttl", json!(1))), "cache.ttl is not a known key");
 }
+
+#[test]
+fn framing_headers_are_refused_by_name() {
+    for name in ["Host", "content-length", "Transfer-Encoding", "CONNECTION", "Upgrade", "TE"] {
+        let message = config_error(with(minimal(), "http", "headers", json!({name: "x"})));
+        assert_eq!(
+            message,
+            format!("http.headers.{name}: the library frames each request itself; {name} cannot be set")
+        );
+        let error = HttpOptions::from_json(&json!({"headers": {name: "1"}})).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+        assert!(error.message().starts_with(&format!("httpOptions.headers.{name}:")), "{}", error.message());
+    }
+    assert!(HttpOptions::from_json(&json!({"headers": {"Content-Type-Extra": "x", "Hosted": "y"}})).is_ok());
+}
+
+#[test]
+fn empty_parameter_names_are_refused() {
+    for key in ["idParamName", "secretParamName"] {
+        assert_eq!(config_error(with(minimal(), "client", key, json!(""))), format!("client.{key} must not be empty"));
+    }
+}

@@ -35,8 +35,16 @@ fn json_escapes_of_any_character() {
 
 #[test]
 fn form_encoding_inside_json_and_json_inside_form() {
-    assert_scrubbed(&[SECRET], r#"{"body":"client_secret=k9%2FQzR%2BvT2w%3DAb7x"}"#, r#"{"body":"client_secret=[REDACTED]"}"#);
-    assert_scrubbed(&[SECRET], r#"{"body":"client_secret=k9\u00252FQzR%2BvT2w%3DAb7x"}"#, r#"{"body":"client_secret=[REDACTED]"}"#);
+    assert_scrubbed(
+        &[SECRET],
+        r#"{"body":"client_secret=k9%2FQzR%2BvT2w%3DAb7x"}"#,
+        r#"{"body":"client_secret=[REDACTED]"}"#,
+    );
+    assert_scrubbed(
+        &[SECRET],
+        r#"{"body":"client_secret=k9\u00252FQzR%2BvT2w%3DAb7x"}"#,
+        r#"{"body":"client_secret=[REDACTED]"}"#,
+    );
     assert_scrubbed(&["a/b\"c"], "q=a%5C%2Fb%5C%22c", "q=[REDACTED]");
 }
 

@@ -25,7 +25,11 @@ impl HttpResponse {
     /// answer's body is never kept: if it could not be used, it may still hold a fresh token.
     fn error(&self, kind: ErrorKind, message: String) -> Error {
         let error = Error::new(kind, message);
-        let error = if is_success(self.status) { error.with_status(self.status) } else { error.with_response(self.status, &self.body) };
+        let error = if is_success(self.status) {
+            error.with_status(self.status)
+        } else {
+            error.with_response(self.status, &self.body)
+        };
         error.with_retry(status_is_retryable(self.status), self.retry_after)
     }
 }

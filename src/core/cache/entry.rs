@@ -235,7 +235,8 @@ impl Entry {
                 self.publish(Some(Arc::clone(cached)));
                 state.consecutive_failures = 0;
                 state.retry_at = None;
-                let first_short_lived = cached.schedule.short_lived && !std::mem::replace(&mut state.warned_short, true);
+                let first_short_lived =
+                    cached.schedule.short_lived && !std::mem::replace(&mut state.warned_short, true);
                 FetchReport::Cached {
                     renew_in: cached.schedule.refresh_at.checked_duration_since(now).unwrap_or_default(),
                     first_short_lived,

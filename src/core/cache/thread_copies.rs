@@ -32,7 +32,9 @@ pub fn read_fresh<R>(entry: &Entry, now: Moment, read: &mut Option<impl FnOnce(&
     COPIES
         .try_with(|copies| {
             let copies = copies.try_borrow().ok()?;
-            let copy = copies.iter().find(|c| c.entry_id == entry.id && c.version == version && now.is_before(c.refresh_at))?;
+            let copy = copies
+                .iter()
+                .find(|c| c.entry_id == entry.id && c.version == version && now.is_before(c.refresh_at))?;
             read.take().map(|read| read(&copy.bearer))
         })
         .ok()
