@@ -1,6 +1,9 @@
 //! TLS against a local rustls server with a test CA (custom CA bundle, mutual TLS, untrusted
-//! certificates refused) and requests through a local CONNECT proxy.
+//! certificates refused) and requests through a local CONNECT proxy (`support/proxies.rs`),
+//! which never carries a request to this machine.
 
+#[path = "support/proxies.rs"]
+mod proxies;
 mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -11,14 +14,20 @@ use std::sync::Arc;
 use std::thread;
 
 use oauthcc::{ClientCredentials, ErrorKind, HttpOptions};
+use proxies::LocalProxy;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig, ServerConnection, StreamOwned};
 use serde_json::{json, Map, Value};
-use support::{ConnectProxy, Reply, TestServer};
+use support::{Reply, TestServer};
 
-/// A test CA, a server certificate for 127.0.0.1 and a client certificate, as files.
+/// Not this machine, so requests to it take the proxy, which reaches them at 127.0.0.1.
+const REMOTE_ADDRESS: &str = "192.0.2.10";
+const REMOTE_NAME: &str = "token.test";
+
+/// A test CA, a server certificate for 127.0.0.1 and `REMOTE_NAME`, and a client certificate,
+/// as files.
 struct Pki {
     dir: PathBuf,
     ca: CertificateDer<'static>,
@@ -34,8 +43,10 @@ impl Pki {
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
         let server_key = KeyPair::generate().unwrap();
-        let server_cert =
-            CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap().signed_by(&server_key, &ca).unwrap();
+        let server_cert = CertificateParams::new(vec!["127.0.0.1".to_owned(), REMOTE_NAME.to_owned()])
+            .unwrap()
+            .signed_by(&server_key, &ca)
+            .unwrap();
         let client_key = KeyPair::generate().unwrap();
         let client_cert =
             CertificateParams::new(vec!["svc.client".to_owned()]).unwrap().signed_by(&client_key, &ca).unwrap();
@@ -204,11 +215,12 @@ fn tls_files_are_checked_when_the_client_is_made() {
 
 #[test]
 fn an_explicit_proxy_carries_the_request() {
-    let proxy = ConnectProxy::start();
+    let proxy = LocalProxy::connect();
     let server = TestServer::start(Reply::json(200, json!({"access_token": "via-proxy"})));
-    let token = get_token(config(&server.url(), json!({"proxy": proxy.url()}))).unwrap();
+    let url = format!("http://{REMOTE_ADDRESS}:{}", server.port);
+    let token = get_token(config(&url, json!({"proxy": proxy.url("http"), "allowInsecureHttp": true}))).unwrap();
     assert_eq!(token, "via-proxy");
-    assert_eq!(proxy.targets(), [format!("127.0.0.1:{}", server.port)]);
+    assert_eq!(proxy.targets(), [format!("{REMOTE_ADDRESS}:{}", server.port)]);
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -216,10 +228,23 @@ fn an_explicit_proxy_carries_the_request() {
 fn tls_through_the_proxy() {
     let pki = Pki::new("proxy");
     let server = pki.server(false);
-    let proxy = ConnectProxy::start();
-    let token = get_token(config(&server.url(), json!({"proxy": proxy.url(), "caFile": pki.path("ca.pem")}))).unwrap();
+    let proxy = LocalProxy::connect();
+    let url = format!("https://{REMOTE_NAME}:{}", server.port);
+    let token = get_token(config(&url, json!({"proxy": proxy.url("http"), "caFile": pki.path("ca.pem")}))).unwrap();
     assert_eq!(token, "over-tls");
-    assert_eq!(proxy.targets(), [format!("127.0.0.1:{}", server.port)]);
+    assert_eq!(proxy.targets(), [format!("{REMOTE_NAME}:{}", server.port)], "the name, resolved by the proxy");
+}
+
+#[test]
+fn requests_to_this_machine_never_take_the_proxy() {
+    let proxy = LocalProxy::connect();
+    let server = TestServer::start(Reply::json(200, json!({"access_token": "direct"})));
+    for host in ["127.0.0.1", "localhost"] {
+        let url = format!("http://{host}:{}", server.port);
+        assert_eq!(get_token(config(&url, json!({"proxy": proxy.url("http")}))).unwrap(), "direct");
+    }
+    assert_eq!(proxy.connections(), 0, "the proxy never saw the client id, secret or token");
+    assert_eq!(server.requests().len(), 2);
 }
 
 #[test]
@@ -227,6 +252,9 @@ fn proxy_settings_are_validated() {
     let error = get_token(config("https://h", json!({"proxy": "::not a url::"}))).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidConfig);
     assert!(error.message().starts_with("transport.proxy is not a valid proxy URL"));
+    let error = get_token(config("https://h", json!({"proxy": "ftp://svc:hunter2@proxy:21"}))).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidConfig);
+    assert!(!error.message().contains("hunter2"), "{}", error.message());
     let error = get_token(config("https://h", json!({"proxy": true}))).unwrap_err();
     assert_eq!(error.message(), "transport.proxy must be a proxy URL, or false for no proxy");
 }

@@ -1,9 +1,9 @@
 //! Builds the ureq agent from the transport settings; TLS configuration is made once here.
 
 use ureq::tls::{RootCerts, TlsConfig};
-use ureq::{Agent, Proxy};
+use ureq::Agent;
 
-use super::settings::{ProxySetting, TransportSettings};
+use super::settings::{TransportSettings, LONGEST_TIMEOUT};
 
 pub fn build(settings: &TransportSettings) -> Agent {
     let roots = match &settings.ca_certificates {
@@ -12,16 +12,12 @@ pub fn build(settings: &TransportSettings) -> Agent {
     };
     // rustls speaks TLS 1.2 and 1.3 only, and there is no switch to skip certificate checks.
     let tls = TlsConfig::builder().root_certs(roots).client_cert(settings.client_cert.clone()).build();
-    let proxy = match &settings.proxy {
-        ProxySetting::Environment => Proxy::try_from_env(),
-        ProxySetting::Direct => None,
-        // Checked when the configuration was read.
-        ProxySetting::Url(url) => Proxy::new(url).ok(),
-    };
     Agent::config_builder()
         .tls_config(tls)
-        .proxy(proxy)
-        .timeout_connect(Some(settings.connect_timeout))
+        // Each request names its own proxy (`ProxySetting::for_url`); the pool keeps
+        // connections apart by proxy. None here also stops ureq reading the environment itself.
+        .proxy(None)
+        .timeout_connect(Some(settings.connect_timeout.min(LONGEST_TIMEOUT)))
         .http_status_as_error(false)
         .max_redirects(0)
         .max_redirects_will_error(false)

@@ -1,8 +1,12 @@
 //! HTTP over ureq: one agent per client (connections kept alive across calls), TLS verified
-//! against the system trust store or the configured CA bundle, no redirects followed, response
-//! bodies capped, transient failures retried within the request's deadline.
+//! against the system trust store or the configured CA bundle, a proxy chosen per request (never
+//! for this machine), no redirects followed, response bodies capped, transient failures retried
+//! within the request's deadline.
 
 mod agent;
+mod no_proxy;
+mod proxy;
+mod proxy_env;
 mod retry;
 mod settings;
 
@@ -12,8 +16,10 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use ureq::Agent;
 
+pub use proxy::{ProxySetting, ProxyUrl};
+pub use proxy_env::EnvironmentProxies;
 pub use retry::{parse_retry_after, status_is_retryable, RetryPolicy};
-pub use settings::{ProxySetting, TransportSettings};
+pub use settings::TransportSettings;
 
 use super::error::{Error, ErrorKind, Result};
 use super::fork;
@@ -21,6 +27,7 @@ use super::log::{self, Level};
 use super::random;
 use super::request::{display_url, HttpRequest};
 use super::response::HttpResponse;
+use settings::LONGEST_TIMEOUT;
 
 /// Largest response body read; a larger one is an invalid response.
 pub(crate) const RESPONSE_BODY_LIMIT: u64 = 1024 * 1024;
@@ -55,15 +62,17 @@ impl Transport {
 
     /// Sends `request`, retrying transient failures (connect errors, resets, 429, 5xx) with
     /// back-off or the server's `Retry-After`, all within one deadline: the request's timeout,
-    /// or the configured default.
+    /// or the configured default (at most `LONGEST_TIMEOUT`).
     pub fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
         let target = display_url(&request.url);
-        let timeout = request.timeout.unwrap_or(self.settings.default_timeout);
-        let deadline = Instant::now() + timeout;
+        let timeout = request.timeout.unwrap_or(self.settings.default_timeout).min(LONGEST_TIMEOUT);
+        let started = Instant::now();
+        // Time left, by subtraction: no sum of an instant and a duration to overflow.
+        let time_left = || timeout.saturating_sub(started.elapsed());
         let policy = self.settings.retry;
         let mut attempt = 1;
         loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
+            let remaining = time_left();
             if remaining.is_zero() {
                 let message = format!("request to {target} timed out after {} ms", timeout.as_millis());
                 return Err(Error::new(ErrorKind::Timeout, message).with_retry(true, None));
@@ -83,7 +92,7 @@ impl Transport {
                 return outcome;
             }
             let wait = policy.delay(attempt, &failure, random::fraction());
-            if Instant::now() + wait >= deadline {
+            if wait >= time_left() {
                 log::emit(Level::Warn, || {
                     format!("{} (no retry: waiting {} ms would pass the deadline)", failure.message(), wait.as_millis())
                 });
@@ -97,7 +106,8 @@ impl Transport {
 
     fn send_once(&self, request: &HttpRequest, target: &str, timeout: Duration) -> Result<HttpResponse> {
         let agent = self.agent();
-        let mut builder = agent.post(request.url.as_str()).config().timeout_global(Some(timeout)).build();
+        let proxy = self.settings.proxy.for_url(&request.url).cloned();
+        let mut builder = agent.post(request.url.as_str()).config().timeout_global(Some(timeout)).proxy(proxy).build();
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }

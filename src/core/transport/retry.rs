@@ -9,6 +9,11 @@ use super::settings::take_millis;
 use crate::core::error::{Error, Result};
 use crate::core::json_fields::Fields;
 
+/// The longest wait between attempts, a server's `Retry-After` included: an hour. A server may
+/// send any number (up to u64::MAX seconds, or a date in the year 9999), the configuration any
+/// `maxDelay`; past an hour, the wait would only end after the call's deadline anyway.
+const LONGEST_RETRY_WAIT: Duration = Duration::from_secs(60 * 60);
+
 /// `transport.retry`: attempts in all (1 = no retry) and the back-off between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -44,13 +49,14 @@ impl RetryPolicy {
     }
 
     /// The wait before attempt `attempt + 1`: the server's `Retry-After` when it gave one,
-    /// else exponential from `initial_delay`, capped at `max_delay`, less up to half at random.
+    /// else exponential from `initial_delay`, capped at `max_delay`, less up to half at random;
+    /// never over `LONGEST_RETRY_WAIT`.
     pub fn delay(&self, attempt: u32, error: &Error, random_fraction: f64) -> Duration {
         if let Some(after) = error.retry_after() {
-            return after;
+            return after.min(LONGEST_RETRY_WAIT);
         }
         let doubled = self.initial_delay.saturating_mul(1 << attempt.saturating_sub(1).min(16));
-        doubled.min(self.max_delay).mul_f64(1.0 - 0.5 * random_fraction)
+        doubled.min(self.max_delay).min(LONGEST_RETRY_WAIT).mul_f64(1.0 - 0.5 * random_fraction)
     }
 }
 
@@ -59,14 +65,18 @@ pub fn status_is_retryable(status: u16) -> bool {
     status == 429 || (500..600).contains(&status)
 }
 
-/// `Retry-After` (RFC 9110 §10.2.3): whole seconds, or an HTTP date (a past date means now).
+/// `Retry-After` (RFC 9110 §10.2.3): whole seconds, or an HTTP date (a past date means now);
+/// at most `LONGEST_RETRY_WAIT`.
 pub fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = OffsetDateTime::parse(value, &Rfc2822).ok()?;
-    Some(Duration::try_from(date - now).unwrap_or(Duration::ZERO))
+    let after = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            let date = OffsetDateTime::parse(value, &Rfc2822).ok()?;
+            Duration::try_from(date - now).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(after.min(LONGEST_RETRY_WAIT))
 }
 
 #[cfg(test)]
@@ -85,6 +95,26 @@ mod tests {
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:48:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn retry_after_is_capped_at_an_hour() {
+        let now = datetime!(1994-11-06 08:49:00 UTC);
+        assert_eq!(parse_retry_after("3600", now), Some(LONGEST_RETRY_WAIT));
+        assert_eq!(parse_retry_after("3601", now), Some(LONGEST_RETRY_WAIT));
+        assert_eq!(parse_retry_after("18446744073709551615", now), Some(LONGEST_RETRY_WAIT));
+        assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), Some(LONGEST_RETRY_WAIT));
+        assert_eq!(parse_retry_after("18446744073709551616", now), None, "not a u64, not a date");
+    }
+
+    #[test]
+    fn delays_are_capped_at_an_hour() {
+        let policy = RetryPolicy { max_attempts: 10, initial_delay: Duration::MAX, max_delay: Duration::MAX };
+        let plain = Error::new(ErrorKind::Transport, "x");
+        assert_eq!(policy.delay(9, &plain, 0.0), LONGEST_RETRY_WAIT);
+        assert_eq!(policy.delay(9, &plain, 1.0), LONGEST_RETRY_WAIT / 2);
+        let told = Error::new(ErrorKind::Http, "x").with_retry(true, Some(Duration::MAX));
+        assert_eq!(policy.delay(1, &told, 0.0), LONGEST_RETRY_WAIT);
     }
 
     #[test]

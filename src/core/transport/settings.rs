@@ -7,20 +7,11 @@ use std::time::Duration;
 
 use ureq::tls::{parse_pem, Certificate, ClientCert, PemItem, PrivateKey};
 
+use super::proxy::{ProxySetting, ProxyUrl, PROXY_SCHEMES};
+use super::proxy_env::EnvironmentProxies;
 use super::retry::RetryPolicy;
 use crate::core::error::Result;
 use crate::core::json_fields::Fields;
-
-/// Where requests go through.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProxySetting {
-    /// ALL_PROXY / HTTPS_PROXY / HTTP_PROXY, with NO_PROXY (the default).
-    Environment,
-    /// Never a proxy, whatever the environment says.
-    Direct,
-    /// This proxy (http://, socks4://, socks5:// URL).
-    Url(String),
-}
 
 #[derive(Clone)]
 pub struct TransportSettings {
@@ -28,6 +19,7 @@ pub struct TransportSettings {
     pub ca_certificates: Option<Arc<Vec<Certificate<'static>>>>,
     /// Certificate chain and key for mutual TLS (RFC 8705 `tls_client_auth`).
     pub client_cert: Option<ClientCert>,
+    /// `transport.proxy`, else the environment (`from_fields` reads it); Direct by default.
     pub proxy: ProxySetting,
     pub connect_timeout: Duration,
     /// The whole-request deadline when neither `http.timeout` nor the call sets one.
@@ -43,7 +35,7 @@ impl Default for TransportSettings {
         TransportSettings {
             ca_certificates: None,
             client_cert: None,
-            proxy: ProxySetting::Environment,
+            proxy: ProxySetting::Direct,
             connect_timeout: Duration::from_secs(10),
             default_timeout: Duration::from_secs(30),
             allow_insecure_http: false,
@@ -67,13 +59,28 @@ impl fmt::Debug for TransportSettings {
 }
 
 impl TransportSettings {
+    /// The `transport` section. Without `transport.proxy` the proxy comes from the environment,
+    /// read now, as the client is made: an unusable proxy variable fails the client's creation,
+    /// not each request, and a later change of the environment does not affect the client.
     pub fn from_fields(fields: Option<Fields>) -> Result<Self> {
         let mut settings = TransportSettings::default();
-        let Some(mut fields) = fields else { return Ok(settings) };
+        let configured_proxy = match fields {
+            Some(fields) => settings.read_fields(fields)?,
+            None => None,
+        };
+        settings.proxy = match configured_proxy {
+            Some(proxy) => proxy,
+            None => ProxySetting::Environment(EnvironmentProxies::read()?),
+        };
+        Ok(settings)
+    }
+
+    /// Reads every field into `self` but `proxy`, which it returns, if set.
+    fn read_fields(&mut self, mut fields: Fields) -> Result<Option<ProxySetting>> {
         if let Some(path) = fields.take_string("caFile")? {
             let certificates = read_certificates(&fields, "caFile", &path)?;
-            settings.ca_certificates = Some(Arc::new(certificates));
-            settings.files.push(path);
+            self.ca_certificates = Some(Arc::new(certificates));
+            self.files.push(path);
         }
         let cert_path = fields.take_string("clientCertFile")?;
         let key_path = fields.take_string("clientKeyFile")?;
@@ -81,41 +88,44 @@ impl TransportSettings {
             (Some(cert_path), Some(key_path)) => {
                 let chain = read_certificates(&fields, "clientCertFile", &cert_path)?;
                 let key = read_private_key(&fields, &key_path)?;
-                settings.client_cert = Some(ClientCert::new_with_certs(&chain, key));
-                settings.files.extend([cert_path, key_path]);
+                self.client_cert = Some(ClientCert::new_with_certs(&chain, key));
+                self.files.extend([cert_path, key_path]);
             }
             (None, None) => {}
             (Some(_), None) => return Err(fields.error("clientKeyFile", "is required with clientCertFile")),
             (None, Some(_)) => return Err(fields.error("clientCertFile", "is required with clientKeyFile")),
         }
-        match fields.take("proxy") {
-            None => {}
-            Some(serde_json::Value::Bool(false)) => settings.proxy = ProxySetting::Direct,
+        let proxy = match fields.take("proxy") {
+            None => None,
+            Some(serde_json::Value::Bool(false)) => Some(ProxySetting::Direct),
             Some(serde_json::Value::String(url)) => {
-                ureq::Proxy::new(&url)
-                    .map_err(|_| fields.error("proxy", "is not a valid proxy URL (http://, socks4:// or socks5://)"))?;
-                settings.proxy = ProxySetting::Url(url);
+                let why = format!("is not a valid proxy URL ({PROXY_SCHEMES})");
+                Some(ProxySetting::Url(ProxyUrl::parse(&url).ok_or_else(|| fields.error("proxy", &why))?))
             }
             Some(_) => return Err(fields.error("proxy", "must be a proxy URL, or false for no proxy")),
-        }
+        };
         if let Some(ms) = take_millis(&mut fields, "connectTimeout")? {
-            settings.connect_timeout = ms;
+            self.connect_timeout = ms;
         }
         if let Some(ms) = take_millis(&mut fields, "defaultTimeout")? {
-            settings.default_timeout = ms;
+            self.default_timeout = ms;
         }
         match fields.take("allowInsecureHttp") {
             None => {}
-            Some(serde_json::Value::Bool(allow)) => settings.allow_insecure_http = allow,
+            Some(serde_json::Value::Bool(allow)) => self.allow_insecure_http = allow,
             Some(_) => return Err(fields.error("allowInsecureHttp", "must be true or false")),
         }
         if let Some(retry) = fields.take_object("retry")? {
-            settings.retry = RetryPolicy::from_fields(retry)?;
+            self.retry = RetryPolicy::from_fields(retry)?;
         }
         fields.finish()?;
-        Ok(settings)
+        Ok(proxy)
     }
 }
+
+/// The longest timeout honoured: a day. Larger ones (up to u64::MAX ms from the configuration
+/// or a call, `Duration::MAX` from Rust) mean "no hurry", and would overflow clock arithmetic.
+pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A positive whole number of milliseconds.
 pub fn take_millis(fields: &mut Fields, key: &str) -> Result<Option<Duration>> {
@@ -152,4 +162,18 @@ fn read_private_key(fields: &Fields, path: &str) -> Result<PrivateKey<'static>> 
     let pem = zeroize::Zeroizing::new(read_file(fields, "clientKeyFile", path)?);
     // The error never quotes the file: it is a secret.
     PrivateKey::from_pem(&pem).map_err(|_| fields.error("clientKeyFile", &format!("holds no PEM private key ({path})")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_proxy_credentials() {
+        let proxy = ProxyUrl::parse("socks5://svc:hunter2@proxy.internal:1080").unwrap();
+        let settings = TransportSettings { proxy: ProxySetting::Url(proxy), ..TransportSettings::default() };
+        let debug = format!("{settings:?}");
+        assert!(debug.contains("socks5://[REDACTED]@proxy.internal:1080"), "{debug}");
+        assert!(!debug.contains("hunter2") && !debug.contains("svc"), "{debug}");
+    }
 }
