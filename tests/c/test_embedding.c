@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "oauthcc.h"
 
 /* Seconds a case may take before its watchdog declares it hung (valgrind included). */
@@ -40,20 +41,6 @@
 static const char *base_url;
 static char server_host[64];
 static int server_port;
-
-/* ---- checks (inside a child) ---------------------------------------------------------------- */
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                          \
-    do {                                                                                     \
-        if (cond) {                                                                          \
-            passed++;                                                                        \
-        } else {                                                                             \
-            failed++;                                                                        \
-            printf("    %s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);                    \
-        }                                                                                    \
-    } while (0)
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
 

@@ -8,21 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "oauthcc.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (cond) {                                                              \
-            passed++;                                                            \
-        } else {                                                                 \
-            failed++;                                                            \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);   \
-            const char *m = oauthcc_last_error_message();                        \
-            if (m) fprintf(stderr, "    last error: %s\n", m);                   \
-        }                                                                        \
-    } while (0)
 
 /* Every failing call's error record is also scanned for the secrets this suite uses. */
 #define CHECK_STATUS(call, expected)                                    \

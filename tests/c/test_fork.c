@@ -13,14 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "oauthcc.h"
 
-static int passed, failed;
-#define CHECK(cond)                                                                     \
-    do {                                                                                \
-        if (cond) passed++;                                                             \
-        else { failed++; fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); } \
-    } while (0)
 
 static oauthcc_client *client_for(const char *base_url, const char *path) {
     char config[512];
