@@ -221,14 +221,12 @@ impl CacheSlot {
     /// Calls `read` with the bearer token; on the hot path (a fresh token this thread has read
     /// before) this takes no lock, allocates nothing and writes nothing shared.
     pub fn with_bearer<R>(&self, read: impl FnOnce(&str) -> R) -> Result<R> {
+        let mut read = Some(read);
+        if let Some(result) = self.read_fresh_copy(&mut read) {
+            return Ok(result);
+        }
         let entry = &self.entry;
         let in_this_process = entry.fork_generation == fork::generation();
-        let mut read = Some(read);
-        if in_this_process {
-            if let Some(result) = thread_copies::read_fresh(entry, self.client.shared.clock.now(), &mut read) {
-                return Ok(result);
-            }
-        }
         let version = entry.version();
         let cached = self.cached()?;
         if in_this_process {
@@ -237,6 +235,20 @@ impl CacheSlot {
         read.take()
             .map(|read| read(&cached.bearer))
             .ok_or_else(|| Error::new(ErrorKind::Internal, "the bearer reader was used twice"))
+    }
+
+    /// The hot path of `with_bearer` alone: `None` unless this thread holds a fresh copy of the
+    /// bearer. Never blocks, logs, locks or allocates.
+    pub fn with_fresh_bearer<R>(&self, read: impl FnOnce(&str) -> R) -> Option<R> {
+        self.read_fresh_copy(&mut Some(read))
+    }
+
+    fn read_fresh_copy<R>(&self, read: &mut Option<impl FnOnce(&str) -> R>) -> Option<R> {
+        let entry = &self.entry;
+        if entry.fork_generation != fork::generation() {
+            return None;
+        }
+        thread_copies::read_fresh(entry, self.client.shared.clock.now(), read)
     }
 
     /// The cached token, fetched when missing or due.

@@ -33,6 +33,24 @@ pub fn guard(body: impl FnOnce() -> Result<(), Error>) -> oauthcc_status {
     status
 }
 
+/// Runs the hot path of a call: a body that never blocks and never logs, so it needs none of a
+/// `Call`'s care but the quiet panic. `None` from the body means "take the full call".
+pub fn guard_nonblocking(body: impl FnOnce() -> Option<Result<(), Error>>) -> Option<oauthcc_status> {
+    install_quiet_panic_hook();
+    let _ = CALL_DEPTH.try_with(|depth| depth.set(depth.get() + 1));
+    let outcome = catch_unwind(AssertUnwindSafe(body));
+    let _ = CALL_DEPTH.try_with(|depth| depth.set(depth.get().saturating_sub(1)));
+    let error = match outcome {
+        Ok(None) => return None,
+        Ok(Some(Ok(()))) => return Some(oauthcc_status_code::OAUTHCC_OK as oauthcc_status),
+        Ok(Some(Err(error))) => error,
+        Err(_) => panic_error(),
+    };
+    let status = oauthcc_status_code::from_kind(error.kind()) as oauthcc_status;
+    record(error);
+    Some(status)
+}
+
 /// Runs an infallible exported body (a getter, a `_free`): a panic yields `fallback`.
 pub fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     Call::run(body).unwrap_or(fallback)

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use serde_json::json;
 
-use super::boundary::{guard, guard_value};
+use super::boundary::{guard, guard_nonblocking, guard_value};
 use super::client::oauthcc_client;
 use super::convert::{free_handle, handle, optional_object, out_handle, out_string, prepare_out};
 use super::last_error::record_json;
@@ -107,25 +107,44 @@ pub unsafe extern "C-unwind" fn oauthcc_cache_slot_bearer(
     buffer_size: usize,
     out_length: *mut usize,
 ) -> oauthcc_status {
+    // The hot path first: a fresh token this thread has read before (no I/O, no lock, no log).
+    let fresh = guard_nonblocking(|| {
+        // SAFETY: as below; a NULL argument takes the full call, which reports it.
+        let (Some(out_length), Ok(slot)) = (unsafe { out_length.as_mut() }, unsafe { handle(slot, "slot") }) else {
+            return None;
+        };
+        slot.inner.with_fresh_bearer(|bearer| unsafe { copy_bearer(bearer, buffer, buffer_size, out_length) })
+    });
+    if let Some(status) = fresh {
+        return status;
+    }
     guard(|| {
         // SAFETY: the caller passes a writable size_t or NULL.
         let out_length = unsafe { out_length.as_mut() }.ok_or_else(|| Error::invalid_argument("out_length is NULL"))?;
         let slot = unsafe { handle(slot, "slot") }?;
-        slot.inner.with_bearer(|bearer| {
-            *out_length = bearer.len();
-            if buffer.is_null() || buffer_size <= bearer.len() {
-                return Err(Error::invalid_argument(format!(
-                    "the buffer is too small: the bearer token needs {} bytes with its NUL",
-                    bearer.len() + 1
-                )));
-            }
-            // SAFETY: `buffer` has `buffer_size` writable bytes, more than the token and its NUL.
-            let target = unsafe { std::slice::from_raw_parts_mut(buffer.cast::<u8>(), bearer.len() + 1) };
-            target[..bearer.len()].copy_from_slice(bearer.as_bytes());
-            target[bearer.len()] = 0;
-            Ok(())
-        })?
+        slot.inner.with_bearer(|bearer| unsafe { copy_bearer(bearer, buffer, buffer_size, out_length) })?
     })
+}
+
+/// Copies `bearer` and a NUL into `buffer` (`buffer_size` bytes), its length into `out_length`.
+unsafe fn copy_bearer(
+    bearer: &str,
+    buffer: *mut c_char,
+    buffer_size: usize,
+    out_length: &mut usize,
+) -> Result<(), Error> {
+    *out_length = bearer.len();
+    if buffer.is_null() || buffer_size <= bearer.len() {
+        return Err(Error::invalid_argument(format!(
+            "the buffer is too small: the bearer token needs {} bytes with its NUL",
+            bearer.len() + 1
+        )));
+    }
+    // SAFETY: `buffer` has `buffer_size` writable bytes, more than the token and its NUL.
+    let target = unsafe { std::slice::from_raw_parts_mut(buffer.cast::<u8>(), bearer.len() + 1) };
+    target[..bearer.len()].copy_from_slice(bearer.as_bytes());
+    target[bearer.len()] = 0;
+    Ok(())
 }
 
 /// The slot's cached token as a token handle (owned; free with `oauthcc_token_free`).
