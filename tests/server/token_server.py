@@ -9,6 +9,9 @@ POST /slow           answers after 2 s               POST /redirect       302 to
 POST /flaky          503, then a token, alternately  POST /busy           429 Retry-After: 0, then a token
 POST /reset          resets the connection (RST)     POST /big            a 10 MiB body
 POST /badutf8        200 with invalid UTF-8          POST /truncated      200 with truncated JSON
+POST /echo           400 invalid_request echoing the body and headers, JSON escaped as PHP does ("\\/")
+POST /echo/u         the same with every non-alphanumeric character of a string \\u-escaped
+POST /echo/text      500 text/plain: the body, then every header, verbatim
 GET  /requests       the requests recorded so far, as JSON
 
 Usage: token_server.py [--port N] [--port-file PATH] [--client-id ID] [--client-secret SECRET]
@@ -62,6 +65,7 @@ class Handler(BaseHTTPRequestHandler):
     def read_params(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        self.raw_body = raw.decode("latin-1")  # verbatim, byte for byte, for the echo endpoints
         content_type = self.headers.get("Content-Type", "")
         if content_type.startswith("application/json"):
             params = json.loads(raw or b"{}")
@@ -123,6 +127,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, b'{"access_token":"\xff\xfe"}')
         if self.path == "/truncated":
             return self.reply(200, b'{"access_token":"abc')
+        if self.path == "/echo":
+            return self.reply(400, php_json(self.echo_error()).encode())
+        if self.path == "/echo/u":
+            return self.reply(400, u_escaped_json(self.echo_error()).encode())
+        if self.path == "/echo/text":
+            return self.reply(500, self.echo_text().encode("latin-1"), "text/plain")
         if self.path in ("/flaky", "/busy"):
             with self.state.lock:
                 hits = self.state.hits[self.path] = self.state.hits.get(self.path, 0) + 1
@@ -132,6 +142,20 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(429, {"error": "slow_down"}, extra_headers=[("Retry-After", "0")])
             return self.reply(200, self.issue(params.get("scope")))
         return self.reply(404, {"error": "not_found"})
+
+    def echo_error(self):
+        """An RFC 6749 error that repeats the request: what a careless server does with a bad one."""
+        authorization = self.headers.get("Authorization", "")
+        return {
+            "error": "invalid_request",
+            "error_description": f"cannot parse {self.raw_body} (Authorization: {authorization})",
+            "request_body": self.raw_body,
+            "request_headers": dict(self.headers.items()),
+        }
+
+    def echo_text(self):
+        headers = "".join(f"{name}: {value}\n" for name, value in self.headers.items())
+        return f"{self.raw_body}\n{headers}"
 
     def reset(self):
         """Closes with a TCP reset (SO_LINGER 0) instead of answering."""
@@ -166,6 +190,26 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, {"hello": "world"})
             return self.reply(401, {"error": "invalid_token"}, extra_headers=[("WWW-Authenticate", "Bearer")])
         return self.reply(404, {"error": "not_found"})
+
+
+def php_json(document):
+    """JSON as PHP's json_encode writes it: "/" escaped as "\\/"."""
+    return json.dumps(document).replace("/", "\\/")
+
+
+def u_escaped_json(value):
+    """JSON whose strings have every non-alphanumeric character \\u-escaped (a legal spelling)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{u_escaped_json(k)}:{u_escaped_json(v)}" for k, v in value.items()) + "}"
+    return '"' + "".join(map(u_escaped_char, value)) + '"'
+
+
+def u_escaped_char(c):
+    if c.isascii() and c.isalnum():
+        return c
+    if ord(c) > 0xFFFF:
+        return json.dumps(c)[1:-1]  # a surrogate pair
+    return f"\\u{ord(c):04x}"
 
 
 class QuietServer(ThreadingHTTPServer):

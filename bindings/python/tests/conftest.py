@@ -67,7 +67,8 @@ def mock_server_url():
 
 
 # Every client secret the suite uses, and every refresh token the local server hands out.
-SUITE_SECRETS = ["demo-secret", "wrong-secret", "python-secret", "hunter2-secret"]
+ECHOED_SECRET = 'k9/QzR+vT2w=Ab7x "q\\ &x'  # a server echoes it back (test_secret_echo.py)
+SUITE_SECRETS = ["demo-secret", "wrong-secret", "python-secret", "hunter2-secret", ECHOED_SECRET]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -91,3 +92,17 @@ def secret_audit():
     assert len(seen) > 50, "the audit saw the suite's messages"
     leaks = [text for text in seen for secret in SUITE_SECRETS if secret in text]
     assert leaks == []
+
+
+@pytest.fixture
+def log_callback(secret_audit):
+    """Installs a test's own log callback (at DEBUG unless told), whose lines the audit still sees;
+    hands the callback back to the audit afterwards."""
+    def install(callback, level=oauthcc.LogLevel.DEBUG):
+        def audited(line_level, message):
+            secret_audit.append(message)
+            callback(line_level, message)
+        oauthcc.set_log_callback(audited, level)
+
+    yield install
+    oauthcc.set_log_callback(lambda level, message: secret_audit.append(message), oauthcc.LogLevel.DEBUG)

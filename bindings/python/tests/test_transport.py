@@ -36,14 +36,10 @@ def test_plain_http_to_a_remote_host_needs_the_opt_in():
         ClientCredentials({"client": {"id": "a"}, "auth": {"tokenHost": "http://auth.example.com"}})
 
 
-def test_log_callback_levels(config, secret_audit):
+def test_log_callback_levels(config, log_callback):
     lines = []
-    try:
-        oauthcc.set_log_callback(lambda level, message: lines.append((level, message)), oauthcc.LogLevel.WARN)
-        with client(config, "/flaky") as flaky:
-            flaky.get_token()
-        assert any(level == oauthcc.LogLevel.WARN and "retrying in" in message for level, message in lines)
-        assert all(level <= oauthcc.LogLevel.WARN for level, _ in lines)
-    finally:
-        # Hand the callback back to the suite-wide audit.
-        oauthcc.set_log_callback(lambda level, message: secret_audit.append(message), oauthcc.LogLevel.DEBUG)
+    log_callback(lambda level, message: lines.append((level, message)), oauthcc.LogLevel.WARN)
+    with client(config, "/flaky") as flaky:
+        flaky.get_token()
+    assert any(level == oauthcc.LogLevel.WARN and "retrying in" in message for level, message in lines)
+    assert all(level <= oauthcc.LogLevel.WARN for level, _ in lines)

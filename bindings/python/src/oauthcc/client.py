@@ -2,32 +2,68 @@
 
 import ctypes
 import json
+import threading
 import weakref
 from datetime import datetime, timezone
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar, Union
 
 from ._native import lib, take_string
 from .errors import check
 
 JSONObject = Dict[str, Any]
+Result = TypeVar("Result")
 
 
 class _Owned:
-    """A C handle freed exactly once: by close(), by the context manager, or when collected."""
+    """A C handle freed exactly once, never while a call is using it.
 
-    def __init__(self, pointer: int, free, what: str):
+    `call` passes the pointer to a C function. close() stops new calls and frees the handle once
+    the calls in flight have left: it waits for them, unless its own thread is one of them (a log
+    callback closing the handle its call uses), in which case the last call out frees it.
+    """
+
+    def __init__(self, pointer: int, free: Callable[[int], None], what: str):
         self._pointer = pointer
         self._what = what
+        self._closed = False
+        # Threads inside a call, one entry per call. Appends and removes are atomic, so the hot
+        # path takes no lock: a call registers before it checks `_closed`, close() sets `_closed`
+        # before it looks here, so one of them always sees the other.
+        self._callers: List[int] = []
+        self._freed = threading.Lock()  # held until the handle is freed; close() waits on it
+        self._freed.acquire()
         self._finalizer = weakref.finalize(self, free, pointer)
+        # Never free at interpreter exit: the process is ending, and daemon threads may still be
+        # inside calls on the handle.
+        self._finalizer.atexit = False
 
-    @property
-    def pointer(self) -> int:
-        if not self._finalizer.alive:
-            raise ValueError(f"this {self._what} is closed")
-        return self._pointer
+    def call(self, function: Callable[..., Result], *args: Any) -> Result:
+        """`function(pointer, *args)`, or ValueError once the handle is closed."""
+        caller = threading.get_ident()
+        self._callers.append(caller)
+        try:
+            if self._closed:
+                raise ValueError(f"this {self._what} is closed")
+            return function(self._pointer, *args)
+        finally:
+            self._callers.remove(caller)
+            if self._closed and not self._callers:
+                self._free()
 
     def close(self) -> None:
-        self._finalizer()
+        self._closed = True
+        if not self._callers:
+            self._free()
+        elif threading.get_ident() not in self._callers:
+            with self._freed:  # the last call out frees the handle and releases this
+                pass
+
+    def _free(self) -> None:
+        detached = self._finalizer.detach()  # atomic: only one thread gets the handle to free
+        if detached is not None:
+            _, free, (pointer,), _ = detached
+            free(pointer)
+            self._freed.release()
 
 
 class _Closeable:
@@ -36,6 +72,8 @@ class _Closeable:
     _handle: _Owned
 
     def close(self) -> None:
+        """Frees the handle once the calls other threads are making on it have returned; calls
+        made afterwards raise ValueError. Closing twice is harmless."""
         self._handle.close()
 
     def __enter__(self):
@@ -49,9 +87,9 @@ def _json_arg(value: Optional[Mapping[str, Any]]) -> Optional[bytes]:
     return None if value is None else json.dumps(value).encode()
 
 
-def _new_token(call, *args) -> "AccessToken":
+def _new_token(handle: _Owned, function: Callable[..., int], *args: Any) -> "AccessToken":
     out = ctypes.c_void_p()
-    check(call(*args, ctypes.byref(out)))
+    check(handle.call(function, *args, ctypes.byref(out)))
     return AccessToken._adopt(out.value)
 
 
@@ -71,32 +109,31 @@ class ClientCredentials(_Closeable):
                   http_options: Optional[Mapping[str, Any]] = None) -> "AccessToken":
         """Requests a token. params: `scope` (str or list) and extra parameters; http_options:
         `headers` and `timeout` (ms)."""
-        return _new_token(lib.oauthcc_client_get_token, self._handle.pointer, _json_arg(params),
-                          _json_arg(http_options))
+        return _new_token(self._handle, lib.oauthcc_client_get_token, _json_arg(params), _json_arg(http_options))
 
     def create_token(self, token: Mapping[str, Any]) -> "AccessToken":
         """A token from stored JSON (such as to_json() returned); no request is made."""
-        return _new_token(lib.oauthcc_client_create_token, self._handle.pointer, json.dumps(token).encode())
+        return _new_token(self._handle, lib.oauthcc_client_create_token, json.dumps(token).encode())
 
     def get_cached_token(self, params: Optional[Mapping[str, Any]] = None) -> "AccessToken":
         """The cached token for these params while it is valid, else a new one (one request per
         params however many threads ask; renewed ahead of expiry; see README "Token cache")."""
-        return _new_token(lib.oauthcc_client_get_cached_token, self._handle.pointer, _json_arg(params))
+        return _new_token(self._handle, lib.oauthcc_client_get_cached_token, _json_arg(params))
 
     def invalidate(self, params: Optional[Mapping[str, Any]] = None) -> None:
         """Drops the cached token for these params (say, after a resource server answered 401)."""
-        check(lib.oauthcc_client_invalidate(self._handle.pointer, _json_arg(params)))
+        check(self._handle.call(lib.oauthcc_client_invalidate, _json_arg(params)))
 
     def cache_stats(self, params: Optional[Mapping[str, Any]] = None) -> JSONObject:
         """The cache's state for these params: cached, in_flight, fetches, failures, last_error..."""
         out = ctypes.c_void_p()
-        check(lib.oauthcc_client_cache_stats(self._handle.pointer, _json_arg(params), ctypes.byref(out)))
+        check(self._handle.call(lib.oauthcc_client_cache_stats, _json_arg(params), ctypes.byref(out)))
         return json.loads(take_string(out))
 
     def cache_slot(self, params: Optional[Mapping[str, Any]] = None) -> "CacheSlot":
         """A slot for reading the cached bearer token for these params on a hot path."""
         out = ctypes.c_void_p()
-        check(lib.oauthcc_client_cache_slot(self._handle.pointer, _json_arg(params), ctypes.byref(out)))
+        check(self._handle.call(lib.oauthcc_client_cache_slot, _json_arg(params), ctypes.byref(out)))
         return CacheSlot(out.value)
 
 
@@ -113,8 +150,8 @@ class CacheSlot(_Closeable):
     def bearer(self) -> str:
         """The current bearer token (fetched or renewed when due). Not for sharing between threads:
         each thread makes its own slot."""
-        status = lib.oauthcc_cache_slot_bearer(self._handle.pointer, self._buffer, len(self._buffer),
-                                               ctypes.byref(self._length))
+        status = self._handle.call(lib.oauthcc_cache_slot_bearer, self._buffer, len(self._buffer),
+                                   ctypes.byref(self._length))
         if status != 0 and self._length.value >= len(self._buffer):
             self._buffer = ctypes.create_string_buffer(self._length.value + 1)
             return self.bearer()
@@ -122,10 +159,10 @@ class CacheSlot(_Closeable):
         return self._buffer.raw[:self._length.value].decode()
 
     def token(self) -> "AccessToken":
-        return _new_token(lib.oauthcc_cache_slot_token, self._handle.pointer)
+        return _new_token(self._handle, lib.oauthcc_cache_slot_token)
 
     def invalidate(self) -> None:
-        check(lib.oauthcc_cache_slot_invalidate(self._handle.pointer))
+        check(self._handle.call(lib.oauthcc_cache_slot_invalidate))
 
 
 class AccessToken(_Closeable):
@@ -143,7 +180,7 @@ class AccessToken(_Closeable):
     def to_json(self) -> JSONObject:
         """The token as stored JSON: `expires_at` is an ISO 8601 UTC string with milliseconds."""
         out = ctypes.c_void_p()
-        check(lib.oauthcc_token_to_json(self._handle.pointer, ctypes.byref(out)))
+        check(self._handle.call(lib.oauthcc_token_to_json, ctypes.byref(out)))
         return json.loads(take_string(out))
 
     @property
@@ -157,28 +194,27 @@ class AccessToken(_Closeable):
     @property
     def access_token(self) -> str:
         out = ctypes.c_void_p()
-        check(lib.oauthcc_token_access_token(self._handle.pointer, ctypes.byref(out)))
+        check(self._handle.call(lib.oauthcc_token_access_token, ctypes.byref(out)))
         return take_string(out)
 
     def expired(self, window: int = 0) -> bool:
         """True when the token expires within `window` seconds from now."""
         out = ctypes.c_bool()
-        check(lib.oauthcc_token_expired(self._handle.pointer, int(window), ctypes.byref(out)))
+        check(self._handle.call(lib.oauthcc_token_expired, int(window), ctypes.byref(out)))
         return out.value
 
     def refresh(self, params: Optional[Mapping[str, Any]] = None,
                 http_options: Optional[Mapping[str, Any]] = None) -> "AccessToken":
         """A new token from the refresh_token grant; this token is unchanged."""
-        return _new_token(lib.oauthcc_token_refresh, self._handle.pointer, _json_arg(params),
-                          _json_arg(http_options))
+        return _new_token(self._handle, lib.oauthcc_token_refresh, _json_arg(params), _json_arg(http_options))
 
     def revoke(self, token_type: str, http_options: Optional[Mapping[str, Any]] = None) -> None:
         """Revokes "access_token" or "refresh_token" (RFC 7009)."""
-        check(lib.oauthcc_token_revoke(self._handle.pointer, token_type.encode(), _json_arg(http_options)))
+        check(self._handle.call(lib.oauthcc_token_revoke, token_type.encode(), _json_arg(http_options)))
 
     def revoke_all(self, http_options: Optional[Mapping[str, Any]] = None) -> None:
         """Revokes the access token, then the refresh token if there is one."""
-        check(lib.oauthcc_token_revoke_all(self._handle.pointer, _json_arg(http_options)))
+        check(self._handle.call(lib.oauthcc_token_revoke_all, _json_arg(http_options)))
 
     def __repr__(self) -> str:
         # Never the token values: they are credentials.
