@@ -22,12 +22,6 @@
 #include <stdint.h>
 
 /**
- * Largest cache key: params beyond it are refused for caching, so that hostile or runaway
- * params cannot fill memory through the cache.
- */
-#define MAX_KEY_BYTES (8 * 1024)
-
-/**
  * The values an `oauthcc_status` takes. Details of a failure are in `oauthcc_last_error_json`.
  */
 enum oauthcc_status_code
@@ -135,8 +129,6 @@ typedef void (*oauthcc_log_fn)(int32_t level, const char *message, void *user_da
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-extern int pthread_setcancelstate(int state, int *old_state);
 
 /**
  * The cached token for `params_json` (may be NULL: no params) while it is valid, else a newly

@@ -243,12 +243,15 @@ fn check_tls_required(auth: &Endpoints) -> Result<()> {
     Ok(())
 }
 
-/// Whether `url` names this machine: `localhost` or a loopback address.
+/// Whether `url` names this machine: `localhost` (with or without the root's dot) or a loopback
+/// address, IPv4-mapped IPv6 included.
 pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Domain(name)) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(address)) => address.is_loopback(),
-        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => {
+            address.is_loopback() || address.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
         None => false,
     }
 }

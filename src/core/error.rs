@@ -3,14 +3,14 @@
 
 use std::fmt;
 
-use super::redact::Redactor;
+use super::redact::{self, Redactor, SCRUB_WINDOW};
 
-/// How much of a failing response body an error hands out.
-pub(crate) const ERROR_BODY_CAP: usize = 4096;
+/// How much of each text (message, body, OAuth fields) an error hands out once scrubbed.
+pub(crate) const ERROR_TEXT_CAP: usize = 4096;
 
-/// How much of it an error holds until it is scrubbed: enough that a secret crossing the cap,
-/// even \u-escaped, is still whole when it is looked for, so no prefix of it survives the cap.
-const ERROR_BODY_SCRUB_WINDOW: usize = 64 * 1024;
+/// How much of a body an error holds until it is scrubbed: more than the scrub reads, so that
+/// the scrub knows when a body was cut (and drops the tail where a secret may have been cut).
+const ERROR_BODY_KEPT: usize = 2 * SCRUB_WINDOW;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -75,9 +75,9 @@ impl Error {
     }
 
     /// Attaches the HTTP status and the body (lossy UTF-8); `scrubbed` cuts the body to
-    /// `ERROR_BODY_CAP` bytes.
+    /// `ERROR_TEXT_CAP` bytes.
     pub fn with_response(mut self, status: u16, body: &[u8]) -> Self {
-        let body = capped_text(body, ERROR_BODY_SCRUB_WINDOW);
+        let body = capped_text(body, ERROR_BODY_KEPT);
         self.response = Some(Box::new(ResponseDetails { http_status: status, oauth: None, body: Some(body) }));
         self
     }
@@ -135,21 +135,13 @@ impl Error {
     }
 
     /// The error as callers may see it: every credential of `redactors`, in any encoding,
-    /// scrubbed from every text it carries, then the body cut to `ERROR_BODY_CAP` bytes.
+    /// scrubbed from every text it carries, and each text cut to `ERROR_TEXT_CAP` bytes (after
+    /// scrubbing, so that no prefix of a credential survives the cut).
     pub(crate) fn scrubbed(mut self, redactors: &[&Redactor]) -> Self {
-        let scrub = |text: &mut String| {
-            for redactor in redactors {
-                if let std::borrow::Cow::Owned(clean) = redactor.scrub(text) {
-                    *text = clean;
-                }
-            }
-        };
+        let scrub = |text: &mut String| *text = redact::scrub(redactors, text, ERROR_TEXT_CAP);
         scrub(&mut self.message);
         if let Some(response) = self.response.as_mut() {
-            if let Some(body) = response.body.as_mut() {
-                scrub(body);
-                *body = capped_text(body.as_bytes(), ERROR_BODY_CAP);
-            }
+            response.body.as_mut().map(scrub);
             if let Some(oauth) = response.oauth.as_mut() {
                 scrub(&mut oauth.error);
                 oauth.error_description.as_mut().map(scrub);
@@ -192,29 +184,29 @@ mod tests {
 
     #[test]
     fn body_is_capped_at_4_kib_once_scrubbed() {
-        let body = vec![b'x'; ERROR_BODY_CAP + 100];
+        let body = vec![b'x'; ERROR_TEXT_CAP + 100];
         let error = Error::new(ErrorKind::Http, "m").with_response(500, &body).scrubbed(&[]);
-        assert_eq!(error.body().map(str::len), Some(ERROR_BODY_CAP));
+        assert_eq!(error.body().map(str::len), Some(ERROR_TEXT_CAP));
     }
 
     #[test]
     fn cap_does_not_leave_half_a_character() {
-        let mut body = vec![b'x'; ERROR_BODY_CAP - 1];
+        let mut body = vec![b'x'; ERROR_TEXT_CAP - 1];
         body.extend_from_slice("é".as_bytes());
         let error = Error::new(ErrorKind::Http, "m").with_response(500, &body).scrubbed(&[]);
-        assert_eq!(error.body().map(str::len), Some(ERROR_BODY_CAP - 1));
+        assert_eq!(error.body().map(str::len), Some(ERROR_TEXT_CAP - 1));
     }
 
     #[test]
     fn a_secret_across_the_cap_leaves_no_prefix() {
         let secret = "k9/QzR+vT2w=Ab7x";
         for escaped in [secret.to_owned(), secret.replace('/', "\\/"), secret.replace('/', "%2F")] {
-            let mut body = vec![b'x'; ERROR_BODY_CAP - 5];
+            let mut body = vec![b'x'; ERROR_TEXT_CAP - 5];
             body.extend_from_slice(escaped.as_bytes());
             let error = Error::new(ErrorKind::Http, "m").with_response(500, &body).scrubbed(&[&redactor(secret)]);
             let kept = error.body().unwrap();
-            assert!(kept.len() <= ERROR_BODY_CAP);
-            assert!(kept.ends_with("x[REDA"), "{escaped}: ...{}", &kept[kept.len() - 20..]);
+            assert!(kept.len() <= ERROR_TEXT_CAP);
+            assert_eq!(kept, "x".repeat(ERROR_TEXT_CAP - 5), "{escaped}: a mark that does not fit is left out");
         }
     }
 

@@ -8,7 +8,9 @@
 //!   whatever the old sink uses may be freed at once.
 //! - Inside a `Deferral` (the C layer opens one per call) lines are held and delivered when it
 //!   ends, after the call has let go of every lock: a sink may call back into the library, block,
-//!   or end its thread without holding anyone else back.
+//!   or end its thread without holding anyone else back. (A C callback that ends its thread
+//!   unwinds through the frames that deliver lines; their destructors run, as rustc does for
+//!   forced unwinds; a `longjmp` out of a callback is not supported.)
 
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +18,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use arc_swap::ArcSwapOption;
 use once_cell::sync::Lazy;
+
+use super::fork;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -44,8 +48,11 @@ struct Logger {
     idle: Condvar,
 }
 
+/// The running calls of one process: after a fork, the child counts its own (a call that was
+/// running in the parent at the fork never ends in the child, which must not wait for it).
 #[derive(Default)]
 struct Calls {
+    fork_generation: u64,
     running: usize,
     retired: bool,
 }
@@ -169,8 +176,15 @@ fn close_one_deferral() -> u32 {
 }
 
 impl Logger {
+    /// This process's count of running calls.
     fn lock(&self) -> MutexGuard<'_, Calls> {
-        self.calls.lock().unwrap_or_else(PoisonError::into_inner)
+        let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
+        let generation = fork::generation();
+        if calls.fork_generation != generation {
+            calls.fork_generation = generation;
+            calls.running = 0;
+        }
+        calls
     }
 
     /// No new call starts; returns when every running call but this thread's own has ended.
@@ -188,18 +202,19 @@ impl Logger {
 /// thread unwinds out of it (a C callback may call pthread_exit).
 struct RunningCall<'a> {
     logger: &'a Logger,
+    fork_generation: u64,
 }
 
 impl<'a> RunningCall<'a> {
+    /// None once the logger is retired, or while this thread's locals are being torn down (the
+    /// call could not be told apart from other threads' calls, and `retire` would wait for it).
     fn begin(logger: &'a Logger) -> Option<Self> {
         let mut calls = logger.lock();
-        if calls.retired {
+        if calls.retired || RUNNING_HERE.try_with(|ids| ids.borrow_mut().push(logger.id)).is_err() {
             return None;
         }
         calls.running += 1;
-        drop(calls);
-        let _ = RUNNING_HERE.try_with(|ids| ids.borrow_mut().push(logger.id));
-        Some(RunningCall { logger })
+        Some(RunningCall { logger, fork_generation: calls.fork_generation })
     }
 }
 
@@ -212,7 +227,9 @@ impl Drop for RunningCall<'_> {
             }
         });
         let mut calls = self.logger.lock();
-        calls.running -= 1;
+        if calls.fork_generation == self.fork_generation {
+            calls.running -= 1;
+        }
         drop(calls);
         self.logger.idle.notify_all();
     }

@@ -9,7 +9,7 @@ fn redactor(forms: &[&str]) -> Redactor {
 }
 
 fn assert_scrubbed(forms: &[&str], text: &str, expected: &str) {
-    assert_eq!(redactor(forms).scrub(text), expected, "scrubbing {text:?}");
+    assert_eq!(scrub(&[&redactor(forms)], text, usize::MAX), expected, "scrubbing {text:?}");
 }
 
 #[test]
@@ -56,7 +56,8 @@ fn every_occurrence_and_overlaps_become_one_mark_each() {
 #[test]
 fn short_forms_and_clean_text_are_left_alone() {
     assert_scrubbed(&["ab"], "ab cab", "ab cab");
-    assert!(matches!(redactor(&[SECRET]).scrub("nothing here %zz \\q \\u12"), Cow::Borrowed(_)));
+    let clean = "nothing here %zz \\q \\u12 &bogus; &#xZZ; &";
+    assert_scrubbed(&[SECRET], clean, clean);
 }
 
 #[test]
@@ -72,4 +73,48 @@ fn debug_shows_no_form() {
 #[test]
 fn lenient_url_encoding_that_leaves_plus_alone() {
     assert_scrubbed(&[SECRET], "?s=k9%2FQzR+vT2w=Ab7x", "?s=[REDACTED]");
+}
+
+#[test]
+fn stacked_encodings() {
+    // JSON inside a JSON string (a request body echoed in a JSON error).
+    assert_scrubbed(
+        &[r#"pa"ss\word"#],
+        r#"{"detail":"{\"client_secret\":\"pa\\\"ss\\\\word\"}"}"#,
+        r#"{"detail":"{\"client_secret\":\"[REDACTED]\"}"}"#,
+    );
+    // Percent-encoding twice (a URL that embeds the request).
+    assert_scrubbed(&[SECRET], "?u=client_secret%3Dk9%252FQzR%252BvT2w%253DAb7x", "?u=client_secret%3D[REDACTED]");
+    // PHP's \/ then a URL encoder that keeps + and /.
+    assert_scrubbed(&[SECRET], "%22k9%5C/QzR+vT2w=Ab7x%22", "%22[REDACTED]%22");
+}
+
+#[test]
+fn html_entities_quotes_and_utf16() {
+    assert_scrubbed(&["Tr0ub4dor&3"], "<p>Tr0ub4dor&amp;3</p>", "<p>[REDACTED]</p>");
+    assert_scrubbed(&["Tr0ub4dor&3"], "Tr0ub4dor&#38;3 Tr0ub4dor&#x26;3", "[REDACTED] [REDACTED]");
+    assert_scrubbed(&["it's-a-secret"], r#"'it\'s-a-secret'"#, "'[REDACTED]'");
+    assert_scrubbed(&["s3cret"], "x\0s\0\x33\0c\0r\0e\0t\0y", "x\0[REDACTED]\0y");
+}
+
+#[test]
+fn several_redactors_are_matched_against_the_same_text() {
+    let (first, second) = (redactor(&["abcdef"]), redactor(&["defghi"]));
+    assert_eq!(scrub(&[&first, &second], "abcdefghi", usize::MAX), "[REDACTED]");
+}
+
+#[test]
+fn the_cap_is_applied_after_scrubbing_on_character_boundaries() {
+    assert_eq!(scrub(&[&redactor(&["s3cret"])], "ab s3cret cd", 8), "ab ");
+    assert_eq!(scrub(&[&redactor(&["s3cret"])], "ééé", 5), "éé");
+}
+
+#[test]
+fn a_text_longer_than_the_window_loses_the_tail_where_a_form_may_be_cut() {
+    let form = "abcdefgh";
+    for filler in [String::new(), "x".repeat(100)] {
+        let text = format!("{filler}{}xx{form}", form.repeat(SCRUB_WINDOW / form.len()));
+        let kept = scrub(&[&redactor(&[form])], &text, 4096);
+        assert!(!kept.contains("abc") && !kept.ends_with('a'), "{}", &kept[kept.len().saturating_sub(40)..]);
+    }
 }

@@ -21,16 +21,30 @@ use crate::core::log::{self, Deferral, Level};
 use crate::core::{Error, ErrorKind};
 
 /// Runs a fallible exported body: `Ok` is `OAUTHCC_OK`; an error or a panic is recorded and
-/// its status returned.
+/// its status returned. The record is made before the call's log lines are delivered (a
+/// callback sees it) and made again after (a callback's own calls may have replaced it).
 pub fn guard(body: impl FnOnce() -> Result<(), Error>) -> oauthcc_status {
-    let error = match Call::run(body) {
-        Ok(Ok(())) => return oauthcc_status_code::OAUTHCC_OK as oauthcc_status,
-        Ok(Err(error)) => error,
-        Err(error) => error,
+    let call = Call::begin();
+    let error = match call.catch(body) {
+        Ok(Ok(())) => {
+            call.end();
+            return oauthcc_status_code::OAUTHCC_OK as oauthcc_status;
+        }
+        Ok(Err(error)) | Err(error) => error,
     };
     let status = oauthcc_status_code::from_kind(error.kind()) as oauthcc_status;
+    record(error.clone());
+    call.end();
     record(error);
     status
+}
+
+/// Runs an infallible exported body (a getter, a `_free`): a panic yields `fallback`.
+pub fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    let call = Call::begin();
+    let outcome = call.catch(body);
+    call.end();
+    outcome.unwrap_or(fallback)
 }
 
 /// Runs the hot path of a call: a body that never blocks and never logs, so it needs none of a
@@ -49,11 +63,6 @@ pub fn guard_nonblocking(body: impl FnOnce() -> Option<Result<(), Error>>) -> Op
     let status = oauthcc_status_code::from_kind(error.kind()) as oauthcc_status;
     record(error);
     Some(status)
-}
-
-/// Runs an infallible exported body (a getter, a `_free`): a panic yields `fallback`.
-pub fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    Call::run(body).unwrap_or(fallback)
 }
 
 /// One exported call in progress on this thread.
@@ -76,12 +85,9 @@ extern "C" {
 }
 
 impl Call {
-    /// Runs `body` as an exported call; a panic becomes an `Internal` error.
-    fn run<T>(body: impl FnOnce() -> T) -> Result<T, Error> {
-        let call = Call::begin();
-        let outcome = catch_unwind(AssertUnwindSafe(body)).map_err(|_| panic_error());
-        call.end();
-        outcome
+    /// Runs the call's body; a panic becomes an `Internal` error.
+    fn catch<T>(&self, body: impl FnOnce() -> T) -> Result<T, Error> {
+        catch_unwind(AssertUnwindSafe(body)).map_err(|_| panic_error())
     }
 
     fn begin() -> Call {
@@ -164,6 +170,30 @@ mod tests {
     fn an_error_becomes_its_status() {
         let status = guard(|| Err(Error::invalid_config("client is required")));
         assert_eq!(status, oauthcc_status_code::OAUTHCC_INVALID_CONFIG as i32);
+    }
+
+    #[test]
+    fn a_callback_sees_the_calls_error_and_cannot_replace_it() {
+        use std::sync::{Arc, Mutex};
+        let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+        let sink_seen = Arc::clone(&seen);
+        log::set_sink(
+            Level::Warn,
+            Some(Box::new(move |_, message| {
+                if message == "record-order-test" {
+                    sink_seen.lock().unwrap().push(super::super::last_error::current_message());
+                    guard(|| Err(Error::invalid_config("inner call's error")));
+                }
+            })),
+        );
+        let status = guard(|| {
+            log::emit(Level::Warn, || "record-order-test".into());
+            Err(Error::invalid_argument("outer call's error"))
+        });
+        log::set_sink(Level::Warn, None);
+        assert_eq!(status, oauthcc_status_code::OAUTHCC_INVALID_ARGUMENT as i32);
+        assert_eq!(*seen.lock().unwrap(), vec![Some("outer call's error".to_owned())]);
+        assert_eq!(super::super::last_error::current_message().as_deref(), Some("outer call's error"));
     }
 
     #[test]

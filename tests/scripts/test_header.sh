@@ -26,3 +26,14 @@ if [ "$declared" != "$(sort -u <<<"$exported")" ]; then
     exit 1
 fi
 echo "symbols: $(wc -l <<<"$exported") exported, all oauthcc_* and all declared"
+# Every macro and every function the header declares is in the library's namespace: a C program
+# that includes it gets no other name.
+foreign=$(grep -E '^#define |\(' "$ROOT/include/oauthcc.h" | grep -vE '^ *(\*|/\*|//)' \
+    | grep -oE '^#define [A-Za-z_0-9]+|\b[A-Za-z_][A-Za-z_0-9]*\(' | sed 's/^#define //; s/($//' \
+    | grep -vE '^(OAUTHCC_|oauthcc_)|^(const|void|char|int|int32_t|int64_t|size_t|bool|defined)$' || true)
+if [ -n "$foreign" ]; then
+    echo "the header declares names outside the oauthcc namespace:" >&2
+    echo "$foreign" >&2
+    exit 1
+fi
+echo "header: every declared name is OAUTHCC_* or oauthcc_*"

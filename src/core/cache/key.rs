@@ -10,7 +10,7 @@ use crate::core::request::Scope;
 
 /// Largest cache key: params beyond it are refused for caching, so that hostile or runaway
 /// params cannot fill memory through the cache.
-pub const MAX_KEY_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_KEY_BYTES: usize = 8 * 1024;
 
 pub fn cache_key(params: &Map<String, Value>, separator: &str) -> Result<String> {
     let mut canonical: BTreeMap<&str, Value> = BTreeMap::new();

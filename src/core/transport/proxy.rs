@@ -101,9 +101,15 @@ mod tests {
     #[test]
     fn loopback_targets_never_take_the_proxy() {
         let setting = ProxySetting::Url(ProxyUrl::parse("http://proxy:3128").unwrap());
-        for target in
-            ["http://localhost:8080", "https://LOCALHOST", "http://127.0.0.1:9", "http://127.8.9.10", "http://[::1]:9"]
-        {
+        for target in [
+            "http://localhost:8080",
+            "https://LOCALHOST",
+            "http://localhost.:8080",
+            "http://127.0.0.1:9",
+            "http://127.8.9.10",
+            "http://[::1]:9",
+            "http://[::ffff:127.0.0.1]:9",
+        ] {
             assert_eq!(setting.for_url(&url(target)), None, "{target}");
         }
         for target in

@@ -1,7 +1,9 @@
 //! Proxies from the environment, read once, when the client is made. For an `https://` URL the
 //! first set (and not empty) of HTTPS_PROXY, https_proxy, ALL_PROXY, all_proxy; for an `http://`
 //! URL of HTTP_PROXY, http_proxy, ALL_PROXY, all_proxy: the scheme's own variable first, upper
-//! case first, as Go's net/http and curl do. NO_PROXY (else no_proxy) lists the hosts that go
+//! case first. Under CGI (`REQUEST_METHOD` set) HTTP_PROXY is skipped, as Go's net/http does: a
+//! web server puts a request's `Proxy:` header there ("httpoxy"), which would hand the client's
+//! credentials to whoever sent it. NO_PROXY (else no_proxy) lists the hosts that go
 //! direct. A variable that would be used but cannot be (not a URL, a scheme that is no proxy,
 //! not UTF-8) is a configuration error: going direct instead would bypass a mandated egress
 //! proxy without a word.
@@ -42,6 +44,9 @@ impl EnvironmentProxies {
             }
             Ok(None)
         };
+        let under_cgi = variable("REQUEST_METHOD").is_ok_and(|method| !method.is_empty());
+        let for_http: Vec<&'static str> =
+            FOR_HTTP.into_iter().filter(|name| !(under_cgi && *name == "HTTP_PROXY")).collect();
         let proxy = |names: &[&'static str]| -> Result<Option<ProxyUrl>> {
             match first_set(names)? {
                 None => Ok(None),
@@ -50,7 +55,7 @@ impl EnvironmentProxies {
         };
         Ok(EnvironmentProxies {
             https: proxy(&FOR_HTTPS)?,
-            http: proxy(&FOR_HTTP)?,
+            http: proxy(&for_http)?,
             no_proxy: first_set(&NO_PROXY)?.map(|(_, list)| NoProxy::parse(&list)).unwrap_or_default(),
         })
     }
@@ -146,6 +151,14 @@ mod tests {
         })
         .unwrap_err();
         assert!(error.message().contains("all_proxy"), "{error:?}");
+    }
+
+    #[test]
+    fn http_proxy_is_not_read_under_cgi() {
+        let attacker = [("REQUEST_METHOD", "GET"), ("HTTP_PROXY", "http://attacker:1")];
+        assert_eq!(route(&read(&attacker).unwrap(), "http://auth.example.com"), None);
+        let chosen = read(&[("REQUEST_METHOD", "POST"), ("HTTP_PROXY", "http://x:1"), ("http_proxy", "http://ops:1")]);
+        assert_eq!(route(&chosen.unwrap(), "http://auth.example.com").as_deref(), Some("http://ops:1"));
     }
 
     #[test]
