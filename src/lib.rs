@@ -1,7 +1,7 @@
 //! liboauthcc: an OAuth 2.0 Client Credentials client (RFC 6749 §4.4) with the configuration and
-//! token semantics of simple-oauth2, usable from Rust (`core`) and from C (`ffi`).
+//! token semantics of simple-oauth2, usable from Rust (`oauth`) and from C (`ffi`).
 
-pub mod core;
+pub mod oauth;
 pub mod ffi;
 
-pub use crate::core::*;
+pub use crate::oauth::*;

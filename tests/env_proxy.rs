@@ -1,5 +1,5 @@
 //! The proxy environment variables, read when the client is made (the precedence and NO_PROXY
-//! are unit-tested in src/core/transport/proxy_env.rs and no_proxy.rs). These tests set the
+//! are unit-tested in src/oauth/transport/proxy_env.rs and no_proxy.rs). These tests set the
 //! process environment: each holds `ENVIRONMENT` while it runs.
 
 #[path = "support/proxies.rs"]

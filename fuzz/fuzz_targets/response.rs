@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oauthcc::core::response::{revocation, token_object, HttpResponse};
-use oauthcc::core::token::TokenData;
+use oauthcc::oauth::response::{revocation, token_object, HttpResponse};
+use oauthcc::oauth::token::TokenData;
 use oauthcc::ErrorKind;
 
 fuzz_target!(|data: &[u8]| {

@@ -17,8 +17,8 @@ use std::sync::Once;
 
 use super::last_error::record;
 use super::status::{oauthcc_status, oauthcc_status_code};
-use crate::core::log::{self, Deferral, Level};
-use crate::core::{Error, ErrorKind};
+use crate::oauth::log::{self, Deferral, Level};
+use crate::oauth::{Error, ErrorKind};
 
 /// Runs a fallible exported body: `Ok` is `OAUTHCC_OK`; an error or a panic is recorded and
 /// its status returned. The record is made before the call's log lines are delivered (a

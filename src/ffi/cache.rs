@@ -10,7 +10,7 @@ use super::convert::{free_handle, handle, optional_object, out_handle, out_strin
 use super::last_error::record_json;
 use super::status::oauthcc_status;
 use super::token::oauthcc_token;
-use crate::core::{CacheSlot, Error};
+use crate::oauth::{CacheSlot, Error};
 
 /// A client's cache entry for one set of params, for reading the bearer on a hot path.
 /// Thread-safe; keeps its client alive.

@@ -9,7 +9,7 @@ use super::convert::{
 use super::fork::register_fork_handler;
 use super::status::oauthcc_status;
 use super::token::oauthcc_token;
-use crate::core::{ClientCredentials, Config};
+use crate::oauth::{ClientCredentials, Config};
 
 /// A configured client. Thread-safe: share one between any number of threads.
 pub struct oauthcc_client {

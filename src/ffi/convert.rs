@@ -4,7 +4,7 @@ use std::ffi::{c_char, CStr, CString};
 
 use serde_json::{Map, Value};
 
-use crate::core::{Error, ErrorKind, HttpOptions};
+use crate::oauth::{Error, ErrorKind, HttpOptions};
 
 /// Borrows a handle, refusing NULL.
 pub unsafe fn handle<'a, T>(pointer: *const T, name: &str) -> Result<&'a T, Error> {

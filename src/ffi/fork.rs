@@ -2,7 +2,7 @@
 
 use std::sync::Once;
 
-use crate::core::fork::note_fork_in_child;
+use crate::oauth::fork::note_fork_in_child;
 
 extern "C" fn in_child_after_fork() {
     note_fork_in_child();

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::boundary::{guard, guard_value};
 use super::convert::{out_string, prepare_out};
 use super::status::{oauthcc_status, oauthcc_status_code};
-use crate::core::Error;
+use crate::oauth::Error;
 
 struct Record {
     error: Error,

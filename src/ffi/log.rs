@@ -4,8 +4,8 @@ use std::ffi::{c_char, c_void, CString};
 
 use super::boundary::guard;
 use super::status::oauthcc_status;
-use crate::core::log::{set_sink, Level};
-use crate::core::Error;
+use crate::oauth::log::{set_sink, Level};
+use crate::oauth::Error;
 
 /// Log levels: a callback gets messages at its level and the more severe ones.
 #[repr(i32)]

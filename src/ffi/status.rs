@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 
 use super::boundary::guard_value;
-use crate::core::ErrorKind;
+use crate::oauth::ErrorKind;
 
 /// The return type of every fallible function: `OAUTHCC_OK` (0) or an `oauthcc_status_code`.
 pub type oauthcc_status = i32;

@@ -7,7 +7,7 @@ use super::convert::{
     free_handle, handle, optional_http_options, optional_object, out_handle, out_string, prepare_out, required_str,
 };
 use super::status::oauthcc_status;
-use crate::core::{AccessToken, Error, ErrorKind, TokenType};
+use crate::oauth::{AccessToken, Error, ErrorKind, TokenType};
 
 /// A token. Immutable once made; it keeps what it needs of its client, so it stays usable after
 /// `oauthcc_client_free`.

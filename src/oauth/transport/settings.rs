@@ -10,8 +10,8 @@ use ureq::tls::{parse_pem, Certificate, ClientCert, PemItem, PrivateKey};
 use super::proxy::{ProxySetting, ProxyUrl, PROXY_SCHEMES};
 use super::proxy_env::EnvironmentProxies;
 use super::retry::RetryPolicy;
-use crate::core::error::Result;
-use crate::core::json_fields::Fields;
+use crate::oauth::error::Result;
+use crate::oauth::json_fields::Fields;
 
 #[derive(Clone)]
 pub struct TransportSettings {

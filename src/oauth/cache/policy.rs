@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::core::clock::Moment;
-use crate::core::config::CacheSettings;
-use crate::core::random;
+use crate::oauth::clock::Moment;
+use crate::oauth::config::CacheSettings;
+use crate::oauth::random;
 
 /// Share of a token's lifetime after which it is renewed ahead of time.
 const REFRESH_AHEAD_RATIO: f64 = 0.8;
@@ -70,7 +70,7 @@ pub fn backoff(failures: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::clock::{Clock, SystemClock};
+    use crate::oauth::clock::{Clock, SystemClock};
 
     fn settings(window: u64, max_age: u64) -> CacheSettings {
         CacheSettings { expiry_window: Duration::from_secs(window), max_age: Duration::from_secs(max_age) }

@@ -6,7 +6,7 @@ use std::fmt;
 use url::Url;
 
 use super::proxy_env::EnvironmentProxies;
-use crate::core::config::is_loopback;
+use crate::oauth::config::is_loopback;
 
 /// The schemes a proxy URL may have, for error messages.
 pub const PROXY_SCHEMES: &str = "http://, https://, socks4://, socks4a://, socks5:// or socks5h://";

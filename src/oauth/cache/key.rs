@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use crate::core::error::{Error, Result};
-use crate::core::request::Scope;
+use crate::oauth::error::{Error, Result};
+use crate::oauth::request::Scope;
 
 /// Largest cache key: params beyond it are refused for caching, so that hostile or runaway
 /// params cannot fill memory through the cache.

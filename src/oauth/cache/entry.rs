@@ -10,10 +10,10 @@ use std::time::Duration;
 use arc_swap::ArcSwapOption;
 
 use super::policy::{backoff, Schedule, MIN_TOKEN_LIFETIME};
-use crate::core::client::AccessToken;
-use crate::core::clock::{Clock, Moment};
-use crate::core::error::{Error, ErrorKind, Result};
-use crate::core::log::{self, Level};
+use crate::oauth::client::AccessToken;
+use crate::oauth::clock::{Clock, Moment};
+use crate::oauth::error::{Error, ErrorKind, Result};
+use crate::oauth::log::{self, Level};
 
 /// A cached token with its bearer string ready for the hot path.
 pub struct Cached {
@@ -44,7 +44,7 @@ pub struct CacheStats {
 pub struct Entry {
     /// Unique for the life of the process (addresses are reused; ids are not).
     pub id: u64,
-    /// The fork generation this entry was made in; see `crate::core::fork`.
+    /// The fork generation this entry was made in; see `crate::oauth::fork`.
     pub fork_generation: u64,
     /// Bumped after every change of `current`.
     version: AtomicU64,

@@ -33,7 +33,7 @@ fn form_encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::secret::Secret;
+    use crate::oauth::secret::Secret;
 
     fn client(id: &str, secret: &str) -> ClientSettings {
         ClientSettings {

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::core::config::Config;
+use crate::oauth::config::Config;
 
 fn config(options: serde_json::Value, http: serde_json::Value) -> Config {
     Config::from_json(&json!({
@@ -76,7 +76,7 @@ fn scope_array_uses_the_separator() {
 fn bad_scope_types_are_argument_errors() {
     for bad in [json!(5), json!({"a": 1}), json!(["a", 1]), json!(true)] {
         let error = Params::for_grant("client_credentials", &params(json!({"scope": bad})), &[], " ").unwrap_err();
-        assert_eq!(error.kind(), crate::core::ErrorKind::InvalidArgument);
+        assert_eq!(error.kind(), crate::oauth::ErrorKind::InvalidArgument);
         assert!(error.message().starts_with("params.scope must be a string or an array of strings"));
     }
 }
@@ -111,7 +111,7 @@ fn form_body_refuses_nested_objects() {
     let config = config(json!({}), json!({}));
     let p = Params::for_grant("client_credentials", &params(json!({"claims": {"a": 1}})), &[], " ").unwrap();
     let error = build(&config, &config.auth.token_url, p, &HttpOptions::default()).unwrap_err();
-    assert_eq!(error.kind(), crate::core::ErrorKind::InvalidArgument);
+    assert_eq!(error.kind(), crate::oauth::ErrorKind::InvalidArgument);
     assert!(error.message().starts_with("params.claims: an object cannot be sent in a form body"));
 }
 

@@ -14,7 +14,7 @@ use url::Url;
 
 use super::no_proxy::NoProxy;
 use super::proxy::{ProxyUrl, PROXY_SCHEMES};
-use crate::core::error::{Error, Result};
+use crate::oauth::error::{Error, Result};
 
 const FOR_HTTPS: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
 const FOR_HTTP: [&str; 4] = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
@@ -84,7 +84,7 @@ mod tests {
     use std::ffi::OsString;
 
     use super::*;
-    use crate::core::error::ErrorKind;
+    use crate::oauth::error::ErrorKind;
 
     fn read(environment: &[(&str, &str)]) -> Result<EnvironmentProxies> {
         EnvironmentProxies::read_from(|name| {

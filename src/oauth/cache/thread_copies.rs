@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use zeroize::Zeroizing;
 
 use super::entry::{Cached, Entry};
-use crate::core::clock::Moment;
+use crate::oauth::clock::Moment;
 
 const PER_THREAD: usize = 8;
 

@@ -6,8 +6,8 @@ use time::format_description::well_known::Rfc2822;
 use time::OffsetDateTime;
 
 use super::settings::take_millis;
-use crate::core::error::{Error, Result};
-use crate::core::json_fields::Fields;
+use crate::oauth::error::{Error, Result};
+use crate::oauth::json_fields::Fields;
 
 /// The longest wait between attempts, a server's `Retry-After` included: an hour. A server may
 /// send any number (up to u64::MAX seconds, or a date in the year 9999), the configuration any
@@ -84,7 +84,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::core::error::ErrorKind;
+    use crate::oauth::error::ErrorKind;
 
     #[test]
     fn retry_after_seconds_and_dates() {
