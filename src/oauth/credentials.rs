@@ -52,8 +52,8 @@ mod tests {
 
     #[test]
     fn simple_oauth2_vectors_in_both_modes() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/basic-auth-vectors.json");
-        let text = std::fs::read_to_string(path).expect("shared/spec/basic-auth-vectors.json beside the repo");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/basic-auth-vectors.json");
+        let text = std::fs::read_to_string(path).expect("tests/fixtures/basic-auth-vectors.json");
         let vectors: serde_json::Value = serde_json::from_str(&text).expect("vectors are JSON");
         let vectors = vectors.as_array().expect("an array of vectors");
         assert!(vectors.len() >= 6);
