@@ -1,6 +1,9 @@
 //! Reads a JSON object key by key, naming the full key path in every error and rejecting the
 //! keys nobody asked for, so that a typo in a config never goes unnoticed.
 
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
 use serde_json::{Map, Value};
 
 use super::error::{Error, ErrorKind, Result};
@@ -65,6 +68,52 @@ impl Fields {
 
     pub fn require_object(&mut self, key: &str) -> Result<Fields> {
         self.take_object(key)?.ok_or_else(|| self.error(key, "is required"))
+    }
+
+    /// A whole number within `range`, or absent.
+    pub fn take_whole_number(&mut self, key: &str, range: RangeInclusive<u64>) -> Result<Option<u64>> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(value) => match value.as_u64().filter(|n| range.contains(n)) {
+                Some(number) => Ok(Some(number)),
+                None => {
+                    Err(self.error(key, &format!("must be a whole number from {} to {}", range.start(), range.end())))
+                }
+            },
+        }
+    }
+
+    /// A positive whole number of milliseconds, or absent.
+    pub fn take_millis(&mut self, key: &str) -> Result<Option<Duration>> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(value) => match value.as_u64() {
+                Some(ms) if ms > 0 => Ok(Some(Duration::from_millis(ms))),
+                _ => Err(self.error(key, "must be a positive whole number of milliseconds")),
+            },
+        }
+    }
+
+    /// A whole number of seconds within `range`, or absent.
+    pub fn take_seconds(&mut self, key: &str, range: RangeInclusive<u64>) -> Result<Option<Duration>> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(value) => match value.as_u64().filter(|s| range.contains(s)) {
+                Some(seconds) => Ok(Some(Duration::from_secs(seconds))),
+                None => Err(self.error(
+                    key,
+                    &format!("must be a whole number of seconds from {} to {}", range.start(), range.end()),
+                )),
+            },
+        }
+    }
+
+    pub fn take_bool(&mut self, key: &str) -> Result<Option<bool>> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::Bool(value)) => Ok(Some(value)),
+            Some(_) => Err(self.error(key, "must be true or false")),
+        }
     }
 
     /// One of `choices`, or absent.

@@ -1,44 +1,20 @@
 //! Turns an HTTP answer into a token object or a classified error.
 
-use std::time::Duration;
-
 use serde_json::{Map, Value};
-use zeroize::Zeroize;
 
 use super::error::{Error, ErrorKind, OAuthErrorFields, Result};
-use super::transport::status_is_retryable;
+use super::http::{is_success, status_is_retryable, HttpResponse};
 
-/// What the transport read: the status, `Retry-After`, and the (size-capped) body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpResponse {
-    pub status: u16,
-    pub retry_after: Option<Duration>,
-    pub body: Vec<u8>,
-}
-
-impl HttpResponse {
-    pub fn new(status: u16, body: Vec<u8>) -> Self {
-        HttpResponse { status, retry_after: None, body }
-    }
-
-    /// An error about this response: its status, body and retry advice attached. A success
-    /// answer's body is never kept: if it could not be used, it may still hold a fresh token.
-    fn error(&self, kind: ErrorKind, message: String) -> Error {
-        let error = Error::new(kind, message);
-        let error = if is_success(self.status) {
-            error.with_status(self.status)
-        } else {
-            error.with_response(self.status, &self.body)
-        };
-        error.with_retry(status_is_retryable(self.status), self.retry_after)
-    }
-}
-
-impl Drop for HttpResponse {
-    // A token response holds bearer and refresh tokens.
-    fn drop(&mut self) {
-        self.body.zeroize();
-    }
+/// An error about `response`: its status, body and retry advice attached. A success answer's
+/// body is never kept: if it could not be used, it may still hold a fresh token.
+fn response_error(response: &HttpResponse, kind: ErrorKind, message: String) -> Error {
+    let error = Error::new(kind, message);
+    let error = if is_success(response.status) {
+        error.with_status(response.status)
+    } else {
+        error.with_response(response.status, &response.body)
+    };
+    error.with_retry(status_is_retryable(response.status), response.retry_after)
 }
 
 /// A token endpoint's answer: a 2xx JSON object without `error` is a token; anything else fails.
@@ -72,11 +48,7 @@ fn check_status(endpoint: &str, response: &HttpResponse) -> Result<()> {
         }
     }
     let why = if (300..400).contains(&status) { " (redirects are not followed)" } else { "" };
-    Err(response.error(ErrorKind::Http, format!("{endpoint} answered HTTP {status}{why}")))
-}
-
-fn is_success(status: u16) -> bool {
-    (200..300).contains(&status)
+    Err(response_error(response, ErrorKind::Http, format!("{endpoint} answered HTTP {status}{why}")))
 }
 
 /// The RFC 6749 §5.2 fields, when the object has a string `error`.
@@ -95,15 +67,17 @@ fn oauth_error(endpoint: &str, response: &HttpResponse, fields: OAuthErrorFields
         message.push_str(": ");
         message.push_str(description);
     }
-    response.error(ErrorKind::OAuth, message).with_oauth(fields)
+    response_error(response, ErrorKind::OAuth, message).with_oauth(fields)
 }
 
 fn invalid(endpoint: &str, response: &HttpResponse, what: &str) -> Error {
-    response.error(ErrorKind::InvalidResponse, format!("{endpoint} answered {} with {what}", response.status))
+    response_error(response, ErrorKind::InvalidResponse, format!("{endpoint} answered {} with {what}", response.status))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn answer(status: u16, body: &str) -> HttpResponse {

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use crate::oauth::backoff::Backoff;
 use crate::oauth::clock::Moment;
 use crate::oauth::config::CacheSettings;
 use crate::oauth::random;
@@ -13,10 +14,8 @@ const REFRESH_AHEAD_RATIO: f64 = 0.8;
 /// Most of a lifetime by which the refresh point is moved earlier, at random, so that many
 /// processes holding tokens from the same moment do not renew them all at once.
 const REFRESH_JITTER_RATIO: f64 = 0.05;
-/// First back-off after a failed fetch; it doubles with each further failure.
-pub const BACKOFF_INITIAL: Duration = Duration::from_secs(1);
-/// Longest back-off.
-pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// The back-off after failed fetches: 1 s doubling to 60 s, less up to a quarter at random.
+const FETCH_BACKOFF: Backoff = Backoff { initial: Duration::from_secs(1), max: Duration::from_secs(60), jitter: 0.25 };
 /// Shortest time a fetched token is reused. A token that arrives expired or nearly so
 /// (`expires_in` 0, negative or 1, or an `expires_at` in the past through clock skew) would
 /// otherwise send every call to the server.
@@ -59,12 +58,9 @@ pub fn schedule(
     Schedule { refresh_at, renew_by, hard_expiry, short_lived }
 }
 
-/// The wait after `failures` consecutive failed fetches: doubling from 1 s up to 60 s, less up
-/// to a quarter at random.
-pub fn backoff(failures: u32) -> Duration {
-    let doubled = BACKOFF_INITIAL.saturating_mul(1 << failures.saturating_sub(1).min(16));
-    let capped = doubled.min(BACKOFF_MAX);
-    capped.mul_f64(1.0 - 0.25 * random::fraction())
+/// The wait after `failures` consecutive failed fetches.
+pub fn fetch_backoff(failures: u32) -> Duration {
+    FETCH_BACKOFF.delay(failures, random::fraction())
 }
 
 #[cfg(test)]
@@ -127,7 +123,7 @@ mod tests {
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         for (failures, full) in [(1, 1), (2, 2), (3, 4), (7, 60), (40, 60)] {
-            let wait = backoff(failures);
+            let wait = fetch_backoff(failures);
             let full = Duration::from_secs(full);
             assert!(wait <= full && wait >= full.mul_f64(0.75), "{failures}: {wait:?}");
         }

@@ -25,9 +25,9 @@ thread_local! {
     static COPIES: RefCell<Vec<BearerCopy>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Calls `read` (taking it) with this thread's copy of `entry`'s bearer if the copy is of the
-/// current token and that token is before its refresh point.
-pub fn read_fresh<R>(entry: &Entry, now: Moment, read: &mut Option<impl FnOnce(&str) -> R>) -> Option<R> {
+/// Calls `read` with this thread's copy of `entry`'s bearer if the copy is of the current value
+/// and that value is before its refresh point.
+pub fn read_fresh<T, R>(entry: &Entry<T>, now: Moment, read: &mut impl FnMut(&str) -> R) -> Option<R> {
     let version = entry.version();
     COPIES
         .try_with(|copies| {
@@ -35,15 +35,15 @@ pub fn read_fresh<R>(entry: &Entry, now: Moment, read: &mut Option<impl FnOnce(&
             let copy = copies
                 .iter()
                 .find(|c| c.entry_id == entry.id && c.version == version && now.is_before(c.refresh_at))?;
-            read.take().map(|read| read(&copy.bearer))
+            Some(read(&copy.bearer))
         })
         .ok()
         .flatten()
 }
 
-/// Keeps a copy of `cached`, the token `entry` held at `version` (read before the token was, so
+/// Keeps a copy of `cached`, the value `entry` held at `version` (read before the value was, so
 /// that a copy is never labelled newer than it is).
-pub fn remember(entry: &Entry, version: u64, cached: &Cached) {
+pub fn remember<T>(entry: &Entry<T>, version: u64, cached: &Cached<T>) {
     let _ = COPIES.try_with(|copies| {
         if let Ok(mut copies) = copies.try_borrow_mut() {
             copies.retain(|c| c.entry_id != entry.id);

@@ -3,7 +3,7 @@
 use ureq::tls::{RootCerts, TlsConfig};
 use ureq::Agent;
 
-use super::settings::{TransportSettings, LONGEST_TIMEOUT};
+use crate::oauth::config::{TransportSettings, LONGEST_TIMEOUT};
 
 pub fn build(settings: &TransportSettings) -> Agent {
     let roots = match &settings.ca_certificates {

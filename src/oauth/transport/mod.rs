@@ -4,11 +4,6 @@
 //! within the request's deadline.
 
 mod agent;
-mod no_proxy;
-mod proxy;
-mod proxy_env;
-mod retry;
-mod settings;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,18 +11,12 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use ureq::Agent;
 
-pub use proxy::{ProxySetting, ProxyUrl};
-pub use proxy_env::EnvironmentProxies;
-pub use retry::{parse_retry_after, status_is_retryable, RetryPolicy};
-pub use settings::TransportSettings;
-
+use super::config::{TransportSettings, LONGEST_TIMEOUT};
 use super::error::{Error, ErrorKind, Result};
 use super::fork;
+use super::http::{display_url, parse_retry_after, status_is_retryable, HttpRequest, HttpResponse};
 use super::log::{self, Level};
 use super::random;
-use super::request::{display_url, HttpRequest};
-use super::response::HttpResponse;
-use settings::LONGEST_TIMEOUT;
 
 /// Largest response body read; a larger one is an invalid response.
 pub(crate) const RESPONSE_BODY_LIMIT: u64 = 1024 * 1024;

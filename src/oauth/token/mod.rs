@@ -1,10 +1,15 @@
-//! The token object: every field the server sent, plus `expires_at` read as a time.
+//! The token: every field the server sent, with `expires_at` read as a time (`TokenData`), and
+//! the handle that refreshes and revokes it (`AccessToken`).
 
 use serde_json::{Map, Value};
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 use zeroize::Zeroize;
+
+mod access;
+
+pub use access::{AccessToken, TokenType};
 
 use super::error::{Error, ErrorKind, Result};
 
@@ -168,5 +173,4 @@ impl std::fmt::Debug for TokenData {
 }
 
 #[cfg(test)]
-#[path = "token_tests.rs"]
 mod tests;

@@ -203,9 +203,3 @@ fn debug_hides_headers_and_body() {
     let debug = format!("{request:?}");
     assert!(!debug.contains("Basic") && !debug.contains("grant_type"), "{debug}");
 }
-
-#[test]
-fn display_url_drops_user_info_and_query() {
-    let url = Url::parse("https://user:pw@h.example:8443/p/t?secret=1").unwrap();
-    assert_eq!(display_url(&url), "https://h.example:8443/p/t");
-}

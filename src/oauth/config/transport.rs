@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use ureq::tls::{parse_pem, Certificate, ClientCert, PemItem, PrivateKey};
 
-use super::proxy::{ProxySetting, ProxyUrl, PROXY_SCHEMES};
+use super::proxy::{ProxyUrl, PROXY_SCHEMES};
 use super::proxy_env::EnvironmentProxies;
+use super::proxy_setting::ProxySetting;
 use super::retry::RetryPolicy;
 use crate::oauth::error::Result;
 use crate::oauth::json_fields::Fields;
@@ -104,16 +105,14 @@ impl TransportSettings {
             }
             Some(_) => return Err(fields.error("proxy", "must be a proxy URL, or false for no proxy")),
         };
-        if let Some(ms) = take_millis(&mut fields, "connectTimeout")? {
+        if let Some(ms) = fields.take_millis("connectTimeout")? {
             self.connect_timeout = ms;
         }
-        if let Some(ms) = take_millis(&mut fields, "defaultTimeout")? {
+        if let Some(ms) = fields.take_millis("defaultTimeout")? {
             self.default_timeout = ms;
         }
-        match fields.take("allowInsecureHttp") {
-            None => {}
-            Some(serde_json::Value::Bool(allow)) => self.allow_insecure_http = allow,
-            Some(_) => return Err(fields.error("allowInsecureHttp", "must be true or false")),
+        if let Some(allow) = fields.take_bool("allowInsecureHttp")? {
+            self.allow_insecure_http = allow;
         }
         if let Some(retry) = fields.take_object("retry")? {
             self.retry = RetryPolicy::from_fields(retry)?;
@@ -126,17 +125,6 @@ impl TransportSettings {
 /// The longest timeout honoured: a day. Larger ones (up to u64::MAX ms from the configuration
 /// or a call, `Duration::MAX` from Rust) mean "no hurry", and would overflow clock arithmetic.
 pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// A positive whole number of milliseconds.
-pub fn take_millis(fields: &mut Fields, key: &str) -> Result<Option<Duration>> {
-    match fields.take(key) {
-        None => Ok(None),
-        Some(value) => match value.as_u64() {
-            Some(ms) if ms > 0 => Ok(Some(Duration::from_millis(ms))),
-            _ => Err(fields.error(key, "must be a positive whole number of milliseconds")),
-        },
-    }
-}
 
 fn read_file(fields: &Fields, key: &str, path: &str) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| fields.error(key, &format!("cannot be read ({path}: {e})")))

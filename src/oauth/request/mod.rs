@@ -8,16 +8,8 @@ use zeroize::Zeroize;
 use super::config::{AuthorizationMethod, BodyFormat, Config, HttpOptions};
 use super::credentials::basic_authorization;
 use super::error::{Error, Result};
+use super::http::HttpRequest;
 use super::json_fields::type_name;
-
-/// A fully built request, ready for the transport.
-#[derive(Clone, PartialEq, Eq)]
-pub struct HttpRequest {
-    pub url: Url,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    pub timeout: Option<std::time::Duration>,
-}
 
 /// Body parameters in the order they are sent.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -173,32 +165,5 @@ impl Drop for Params {
     }
 }
 
-impl Drop for HttpRequest {
-    // The body and the Authorization header carry credentials.
-    fn drop(&mut self) {
-        self.body.zeroize();
-        for (_, value) in &mut self.headers {
-            value.zeroize();
-        }
-    }
-}
-
-impl std::fmt::Debug for HttpRequest {
-    // The headers and body carry credentials; show only where the request goes.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpRequest").field("url", &display_url(&self.url)).finish_non_exhaustive()
-    }
-}
-
-/// The URL without user info or query, fit for an error message or a log line.
-pub fn display_url(url: &Url) -> String {
-    format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), port_suffix(url)) + url.path()
-}
-
-fn port_suffix(url: &Url) -> String {
-    url.port().map(|p| format!(":{p}")).unwrap_or_default()
-}
-
 #[cfg(test)]
-#[path = "request_tests.rs"]
 mod tests;

@@ -5,10 +5,22 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
+mod no_proxy;
+mod proxy;
+mod proxy_env;
+mod proxy_setting;
+mod retry;
+mod transport;
+
+pub use proxy::ProxyUrl;
+pub use proxy_env::EnvironmentProxies;
+pub use proxy_setting::ProxySetting;
+pub use retry::RetryPolicy;
+pub use transport::{TransportSettings, LONGEST_TIMEOUT};
+
 use super::error::{Error, ErrorKind, Result};
 use super::json_fields::Fields;
 use super::secret::Secret;
-use super::transport::TransportSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialsEncoding {
@@ -159,13 +171,7 @@ impl HttpOptions {
                 headers.push((name, value));
             }
         }
-        let timeout = match fields.take("timeout") {
-            None => None,
-            Some(value) => match value.as_u64() {
-                Some(ms) if ms > 0 => Some(Duration::from_millis(ms)),
-                _ => return Err(fields.error("timeout", "must be a positive whole number of milliseconds")),
-            },
-        };
+        let timeout = fields.take_millis("timeout")?;
         fields.finish()?;
         Ok(HttpOptions { headers, timeout })
     }
@@ -282,29 +288,20 @@ fn parse_options(fields: Option<Fields>) -> Result<Options> {
     Ok(options)
 }
 
+/// The longest cache durations: a year.
+const YEAR_SECONDS: u64 = 366 * 24 * 3600;
+
 fn parse_cache(fields: Option<Fields>) -> Result<CacheSettings> {
     let mut cache = CacheSettings::default();
     let Some(mut fields) = fields else { return Ok(cache) };
-    if let Some(window) = take_seconds(&mut fields, "expiryWindowSeconds", 0)? {
+    if let Some(window) = fields.take_seconds("expiryWindowSeconds", 0..=YEAR_SECONDS)? {
         cache.expiry_window = window;
     }
-    if let Some(max_age) = take_seconds(&mut fields, "maxAgeSeconds", 1)? {
+    if let Some(max_age) = fields.take_seconds("maxAgeSeconds", 1..=YEAR_SECONDS)? {
         cache.max_age = max_age;
     }
     fields.finish()?;
     Ok(cache)
-}
-
-/// A whole number of seconds, at least `min`, at most a year.
-fn take_seconds(fields: &mut Fields, key: &str, min: u64) -> Result<Option<Duration>> {
-    const YEAR: u64 = 366 * 24 * 3600;
-    match fields.take(key) {
-        None => Ok(None),
-        Some(value) => match value.as_u64() {
-            Some(seconds) if (min..=YEAR).contains(&seconds) => Ok(Some(Duration::from_secs(seconds))),
-            _ => Err(fields.error(key, &format!("must be a whole number of seconds from {min} to {YEAR}"))),
-        },
-    }
 }
 
 /// RFC 9110 token characters.
@@ -333,5 +330,4 @@ fn is_header_value(value: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "config_tests.rs"]
 mod tests;

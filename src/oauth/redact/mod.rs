@@ -281,5 +281,4 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 }
 
 #[cfg(test)]
-#[path = "redact_tests.rs"]
 mod tests;
