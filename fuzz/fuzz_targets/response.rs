@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oauthcc::oauth::response::{revocation, token_object, HttpResponse};
+use oauthcc::oauth::http::HttpResponse;
+use oauthcc::oauth::response::{revocation, token_object};
 use oauthcc::oauth::token::TokenData;
 use oauthcc::ErrorKind;
 
