@@ -10,6 +10,10 @@
  * - Every char * handed out is the caller's: free it with oauthcc_string_free. Every handle is
  *   freed with its own _free. _free(NULL) does nothing. const char * results are borrowed.
  * - Calls block. A client may be shared by any number of threads; tokens are immutable.
+ *
+ * Functions come in the order a program needs them: making a client, getting tokens from it,
+ * using a token, the token cache, logging, then errors, status names, strings and the version.
+ * Each handle's _free follows the first functions that make it.
  */
 
 #ifndef OAUTHCC_H
@@ -131,70 +135,6 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The cached token for `params_json` (may be NULL: no params) while it is valid, else a newly
- * fetched one. Scope order is ignored. However many threads ask at once, one request is made per
- * params; the others wait and share its token or its error. Once a token passes its refresh
- * point one caller renews it while the others keep the current one; if renewing fails, the
- * current token is served until it really expires, and fetches back off (1 s doubling to 60 s).
- */
-oauthcc_status oauthcc_client_get_cached_token(const struct oauthcc_client *client,
-                                               const char *params_json,
-                                               struct oauthcc_token **out_token);
-
-/**
- * Drops the cached token for `params_json` (for example after a resource server answered 401),
- * so that the next call fetches a new one.
- */
-oauthcc_status oauthcc_client_invalidate(const struct oauthcc_client *client,
-                                         const char *params_json);
-
-/**
- * The cache's state for `params_json`, as JSON (owned): `cached`, `in_flight`, `fetches`, `failures`,
- * `consecutive_failures`, `retry_in_ms` (null unless backing off) and `last_error` (the error
- * record of the last failed fetch, or null).
- */
-oauthcc_status oauthcc_client_cache_stats(const struct oauthcc_client *client,
-                                          const char *params_json,
-                                          char **out_json);
-
-/**
- * A slot bound to `client` and `params_json`: parse the params once, then read the bearer with
- * `oauthcc_cache_slot_bearer` as often as needed. Free it with `oauthcc_cache_slot_free`.
- */
-oauthcc_status oauthcc_client_cache_slot(const struct oauthcc_client *client,
-                                         const char *params_json,
-                                         struct oauthcc_cache_slot **out_slot);
-
-/**
- * Copies the current bearer token, NUL-terminated, into `buffer` (`buffer_size` bytes) and its
- * length (without the NUL) into `*out_length`. While the cached token is fresh, every read after
- * a thread's first takes no lock, allocates nothing and writes nothing shared; a token that is
- * missing or due is fetched as `oauthcc_client_get_cached_token` does. When
- * the buffer is too small the status is OAUTHCC_INVALID_ARGUMENT and `*out_length` says how
- * long the token is (`buffer` may be NULL with `buffer_size` 0 to ask).
- */
-oauthcc_status oauthcc_cache_slot_bearer(const struct oauthcc_cache_slot *slot,
-                                         char *buffer,
-                                         size_t buffer_size,
-                                         size_t *out_length);
-
-/**
- * The slot's cached token as a token handle (owned; free with `oauthcc_token_free`).
- */
-oauthcc_status oauthcc_cache_slot_token(const struct oauthcc_cache_slot *slot,
-                                        struct oauthcc_token **out_token);
-
-/**
- * Drops the slot's cached token, so that the next read fetches a new one.
- */
-oauthcc_status oauthcc_cache_slot_invalidate(const struct oauthcc_cache_slot *slot);
-
-/**
- * Frees a slot. NULL does nothing.
- */
-void oauthcc_cache_slot_free(struct oauthcc_cache_slot *slot);
-
-/**
  * Makes a client from a simple-oauth2 configuration object (JSON). On success `*out_client`
  * owns the client: free it with `oauthcc_client_free`. On failure it is NULL and the last error
  * names the wrong key.
@@ -209,6 +149,7 @@ void oauthcc_client_free(struct oauthcc_client *client);
 /**
  * Requests a token (client_credentials grant). `params_json` (may be NULL): `scope` (string or
  * array of strings) and extra parameters. `http_options_json` (may be NULL): `headers`, `timeout`.
+ * Owned: free `*out_token` with `oauthcc_token_free`.
  */
 oauthcc_status oauthcc_client_get_token(const struct oauthcc_client *client,
                                         const char *params_json,
@@ -217,62 +158,25 @@ oauthcc_status oauthcc_client_get_token(const struct oauthcc_client *client,
 
 /**
  * Makes a token from stored JSON (such as `oauthcc_token_to_json` wrote); no request is made.
+ * Owned: free `*out_token` with `oauthcc_token_free`.
  */
 oauthcc_status oauthcc_client_create_token(const struct oauthcc_client *client,
                                            const char *token_json,
                                            struct oauthcc_token **out_token);
 
 /**
- * Hands out this thread's last error record as JSON (owned: free with `oauthcc_string_free`):
- * `status`, `message`, `http_status`, `error`, `error_description`, `error_uri`, `body`
- * (the first 4 KiB of the response body), `retryable` (another attempt may succeed) and
- * `retry_after` (seconds the server asked to wait, or null). With no record, the JSON is `null`.
+ * Frees a token. NULL does nothing.
  */
-oauthcc_status oauthcc_last_error_json(char **out_json);
-
-/**
- * This thread's last error message, or NULL when there is none. Borrowed: valid until the next
- * liboauthcc call on this thread; never free it.
- */
-const char *oauthcc_last_error_message(void);
-
-/**
- * Sends the library's log messages up to `max_level` (an `oauthcc_log_level`) to `callback`,
- * process-wide. The library is silent by default and again after `callback` NULL. Messages never
- * contain the client secret or a token, in any encoding.
- *
- * When this returns, the previous callback is never called again and no call of it is still
- * running on any thread (but the calling thread's own, when a callback replaces itself), so the
- * caller may free the previous `user_data` at once.
- */
-oauthcc_status oauthcc_set_log_callback(oauthcc_log_fn callback,
-                                        int32_t max_level,
-                                        void *user_data);
-
-/**
- * The constant's name for any integer, "OAUTHCC_UNKNOWN" for a value that is not a status.
- * Borrowed, static: never free it.
- */
-const char *oauthcc_status_name(oauthcc_status status);
-
-/**
- * The library version, "MAJOR.MINOR.PATCH". Borrowed, static: never free it.
- */
-const char *oauthcc_version(void);
-
-/**
- * Frees a string handed out by liboauthcc. NULL does nothing.
- */
-void oauthcc_string_free(char *s);
+void oauthcc_token_free(struct oauthcc_token *token);
 
 /**
  * The token as JSON (every field the server sent; `expires_at` as an ISO 8601 UTC string with
- * milliseconds). Owned: free with `oauthcc_string_free`.
+ * milliseconds). Owned: free `*out_json` with `oauthcc_string_free`.
  */
 oauthcc_status oauthcc_token_to_json(const struct oauthcc_token *token, char **out_json);
 
 /**
- * The `access_token` string. Owned: free with `oauthcc_string_free`.
+ * The `access_token` string. Owned: free `*out_access_token` with `oauthcc_string_free`.
  */
 oauthcc_status oauthcc_token_access_token(const struct oauthcc_token *token,
                                           char **out_access_token);
@@ -287,6 +191,7 @@ oauthcc_status oauthcc_token_expired(const struct oauthcc_token *token,
 
 /**
  * Refreshes the token (refresh_token grant) into a new token; the old one is unchanged.
+ * Owned: free `*out_token`, like the old token, with `oauthcc_token_free`.
  */
 oauthcc_status oauthcc_token_refresh(const struct oauthcc_token *token,
                                      const char *params_json,
@@ -307,9 +212,113 @@ oauthcc_status oauthcc_token_revoke_all(const struct oauthcc_token *token,
                                         const char *http_options_json);
 
 /**
- * Frees a token. NULL does nothing.
+ * The cached token for `params_json` (may be NULL: no params) while it is valid, else a newly
+ * fetched one. Scope order is ignored. However many threads ask at once, one request is made per
+ * params; the others wait and share its token or its error. Once a token passes its refresh
+ * point one caller renews it while the others keep the current one; if renewing fails, the
+ * current token is served until it really expires, and fetches back off (1 s doubling to 60 s).
+ * Owned: free `*out_token` with `oauthcc_token_free`.
  */
-void oauthcc_token_free(struct oauthcc_token *token);
+oauthcc_status oauthcc_client_get_cached_token(const struct oauthcc_client *client,
+                                               const char *params_json,
+                                               struct oauthcc_token **out_token);
+
+/**
+ * Drops the cached token for `params_json` (for example after a resource server answered 401),
+ * so that the next call fetches a new one.
+ */
+oauthcc_status oauthcc_client_invalidate(const struct oauthcc_client *client,
+                                         const char *params_json);
+
+/**
+ * The cache's state for `params_json`, as JSON: `cached`, `in_flight`, `fetches`, `failures`,
+ * `consecutive_failures`, `retry_in_ms` (null unless backing off) and `last_error` (the error
+ * record of the last failed fetch, or null). Owned: free `*out_json` with `oauthcc_string_free`.
+ */
+oauthcc_status oauthcc_client_cache_stats(const struct oauthcc_client *client,
+                                          const char *params_json,
+                                          char **out_json);
+
+/**
+ * A slot bound to `client` and `params_json`: parse the params once, then read the bearer with
+ * `oauthcc_cache_slot_bearer` as often as needed. Owned: free `*out_slot` with
+ * `oauthcc_cache_slot_free`; it keeps its client alive.
+ */
+oauthcc_status oauthcc_client_cache_slot(const struct oauthcc_client *client,
+                                         const char *params_json,
+                                         struct oauthcc_cache_slot **out_slot);
+
+/**
+ * Frees a slot. NULL does nothing.
+ */
+void oauthcc_cache_slot_free(struct oauthcc_cache_slot *slot);
+
+/**
+ * Copies the current bearer token, NUL-terminated, into `buffer` (`buffer_size` bytes) and its
+ * length (without the NUL) into `*out_length`. While the cached token is fresh, every read after
+ * a thread's first takes no lock, allocates nothing and writes nothing shared; a token that is
+ * missing or due is fetched as `oauthcc_client_get_cached_token` does. When
+ * the buffer is too small the status is OAUTHCC_INVALID_ARGUMENT and `*out_length` says how
+ * long the token is (`buffer` may be NULL with `buffer_size` 0 to ask).
+ */
+oauthcc_status oauthcc_cache_slot_bearer(const struct oauthcc_cache_slot *slot,
+                                         char *buffer,
+                                         size_t buffer_size,
+                                         size_t *out_length);
+
+/**
+ * The slot's cached token as a token handle. Owned: free `*out_token` with `oauthcc_token_free`.
+ */
+oauthcc_status oauthcc_cache_slot_token(const struct oauthcc_cache_slot *slot,
+                                        struct oauthcc_token **out_token);
+
+/**
+ * Drops the slot's cached token, so that the next read fetches a new one.
+ */
+oauthcc_status oauthcc_cache_slot_invalidate(const struct oauthcc_cache_slot *slot);
+
+/**
+ * Sends the library's log messages up to `max_level` (an `oauthcc_log_level`) to `callback`,
+ * process-wide. The library is silent by default and again after `callback` NULL. Messages never
+ * contain the client secret or a token, in any encoding.
+ *
+ * When this returns, the previous callback is never called again and no call of it is still
+ * running on any thread (but the calling thread's own, when a callback replaces itself), so the
+ * caller may free the previous `user_data` at once.
+ */
+oauthcc_status oauthcc_set_log_callback(oauthcc_log_fn callback,
+                                        int32_t max_level,
+                                        void *user_data);
+
+/**
+ * Hands out this thread's last error record as JSON: `status`, `message`, `http_status`,
+ * `error`, `error_description`, `error_uri`, `body` (the first 4 KiB of the response body),
+ * `retryable` (another attempt may succeed) and `retry_after` (seconds the server asked to wait,
+ * or null). With no record, the JSON is `null`. Owned: free `*out_json` with `oauthcc_string_free`.
+ */
+oauthcc_status oauthcc_last_error_json(char **out_json);
+
+/**
+ * This thread's last error message, or NULL when there is none. Borrowed: valid until the next
+ * liboauthcc call on this thread; never free it.
+ */
+const char *oauthcc_last_error_message(void);
+
+/**
+ * The constant's name for any integer, "OAUTHCC_UNKNOWN" for a value that is not a status.
+ * Borrowed, static: never free it.
+ */
+const char *oauthcc_status_name(oauthcc_status status);
+
+/**
+ * Frees a string handed out by liboauthcc. NULL does nothing.
+ */
+void oauthcc_string_free(char *s);
+
+/**
+ * The library version, "MAJOR.MINOR.PATCH". Borrowed, static: never free it.
+ */
+const char *oauthcc_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -6,7 +6,9 @@ use serde_json::json;
 
 use super::boundary::{guard, guard_nonblocking, guard_value};
 use super::client::oauthcc_client;
-use super::convert::{free_handle, handle, optional_object, out_handle, out_string, prepare_out};
+use super::convert::{
+    copy_to_buffer, free_handle, handle, optional_object, out_handle, out_string, out_value, prepare_out,
+};
 use super::last_error::record_json;
 use super::status::oauthcc_status;
 use super::token::oauthcc_token;
@@ -23,6 +25,7 @@ pub struct oauthcc_cache_slot {
 /// params; the others wait and share its token or its error. Once a token passes its refresh
 /// point one caller renews it while the others keep the current one; if renewing fails, the
 /// current token is served until it really expires, and fetches back off (1 s doubling to 60 s).
+/// Owned: free `*out_token` with `oauthcc_token_free`.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_client_get_cached_token(
     client: *const oauthcc_client,
@@ -51,9 +54,9 @@ pub unsafe extern "C-unwind" fn oauthcc_client_invalidate(
     })
 }
 
-/// The cache's state for `params_json`, as JSON (owned): `cached`, `in_flight`, `fetches`, `failures`,
+/// The cache's state for `params_json`, as JSON: `cached`, `in_flight`, `fetches`, `failures`,
 /// `consecutive_failures`, `retry_in_ms` (null unless backing off) and `last_error` (the error
-/// record of the last failed fetch, or null).
+/// record of the last failed fetch, or null). Owned: free `*out_json` with `oauthcc_string_free`.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_client_cache_stats(
     client: *const oauthcc_client,
@@ -78,7 +81,8 @@ pub unsafe extern "C-unwind" fn oauthcc_client_cache_stats(
 }
 
 /// A slot bound to `client` and `params_json`: parse the params once, then read the bearer with
-/// `oauthcc_cache_slot_bearer` as often as needed. Free it with `oauthcc_cache_slot_free`.
+/// `oauthcc_cache_slot_bearer` as often as needed. Owned: free `*out_slot` with
+/// `oauthcc_cache_slot_free`; it keeps its client alive.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_client_cache_slot(
     client: *const oauthcc_client,
@@ -92,6 +96,12 @@ pub unsafe extern "C-unwind" fn oauthcc_client_cache_slot(
         out_handle(out_slot, oauthcc_cache_slot { inner: client.inner.cache_slot(&params)? });
         Ok(())
     })
+}
+
+/// Frees a slot. NULL does nothing.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn oauthcc_cache_slot_free(slot: *mut oauthcc_cache_slot) {
+    guard_value((), || unsafe { free_handle(slot) })
 }
 
 /// Copies the current bearer token, NUL-terminated, into `buffer` (`buffer_size` bytes) and its
@@ -109,8 +119,10 @@ pub unsafe extern "C-unwind" fn oauthcc_cache_slot_bearer(
 ) -> oauthcc_status {
     // The hot path first: a fresh token this thread has read before (no I/O, no lock, no log).
     let fresh = guard_nonblocking(|| {
-        // SAFETY: as below; a NULL argument takes the full call, which reports it.
-        let (Some(out_length), Ok(slot)) = (unsafe { out_length.as_mut() }, unsafe { handle(slot, "slot") }) else {
+        // A NULL argument takes the full call, which reports it.
+        let (Ok(out_length), Ok(slot)) =
+            (unsafe { out_value(out_length, "out_length") }, unsafe { handle(slot, "slot") })
+        else {
             return None;
         };
         slot.inner.with_fresh_bearer(|bearer| unsafe { copy_bearer(bearer, buffer, buffer_size, out_length) })
@@ -119,14 +131,14 @@ pub unsafe extern "C-unwind" fn oauthcc_cache_slot_bearer(
         return status;
     }
     guard(|| {
-        // SAFETY: the caller passes a writable size_t or NULL.
-        let out_length = unsafe { out_length.as_mut() }.ok_or_else(|| Error::invalid_argument("out_length is NULL"))?;
+        let out_length = unsafe { out_value(out_length, "out_length") }?;
         let slot = unsafe { handle(slot, "slot") }?;
         slot.inner.with_bearer(|bearer| unsafe { copy_bearer(bearer, buffer, buffer_size, out_length) })?
     })
 }
 
-/// Copies `bearer` and a NUL into `buffer` (`buffer_size` bytes), its length into `out_length`.
+/// Tells the bearer's length (also when the buffer is too small, so the caller can ask), then
+/// copies it into the caller's buffer.
 unsafe fn copy_bearer(
     bearer: &str,
     buffer: *mut c_char,
@@ -134,20 +146,10 @@ unsafe fn copy_bearer(
     out_length: &mut usize,
 ) -> Result<(), Error> {
     *out_length = bearer.len();
-    if buffer.is_null() || buffer_size <= bearer.len() {
-        return Err(Error::invalid_argument(format!(
-            "the buffer is too small: the bearer token needs {} bytes with its NUL",
-            bearer.len() + 1
-        )));
-    }
-    // SAFETY: `buffer` has `buffer_size` writable bytes, more than the token and its NUL.
-    let target = unsafe { std::slice::from_raw_parts_mut(buffer.cast::<u8>(), bearer.len() + 1) };
-    target[..bearer.len()].copy_from_slice(bearer.as_bytes());
-    target[bearer.len()] = 0;
-    Ok(())
+    unsafe { copy_to_buffer(bearer, buffer, buffer_size, "the bearer token") }
 }
 
-/// The slot's cached token as a token handle (owned; free with `oauthcc_token_free`).
+/// The slot's cached token as a token handle. Owned: free `*out_token` with `oauthcc_token_free`.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_cache_slot_token(
     slot: *const oauthcc_cache_slot,
@@ -168,10 +170,4 @@ pub unsafe extern "C-unwind" fn oauthcc_cache_slot_invalidate(slot: *const oauth
         unsafe { handle(slot, "slot") }?.inner.invalidate();
         Ok(())
     })
-}
-
-/// Frees a slot. NULL does nothing.
-#[no_mangle]
-pub unsafe extern "C-unwind" fn oauthcc_cache_slot_free(slot: *mut oauthcc_cache_slot) {
-    guard_value((), || unsafe { free_handle(slot) })
 }

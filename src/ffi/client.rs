@@ -42,6 +42,7 @@ pub unsafe extern "C-unwind" fn oauthcc_client_free(client: *mut oauthcc_client)
 
 /// Requests a token (client_credentials grant). `params_json` (may be NULL): `scope` (string or
 /// array of strings) and extra parameters. `http_options_json` (may be NULL): `headers`, `timeout`.
+/// Owned: free `*out_token` with `oauthcc_token_free`.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_client_get_token(
     client: *const oauthcc_client,
@@ -61,6 +62,7 @@ pub unsafe extern "C-unwind" fn oauthcc_client_get_token(
 }
 
 /// Makes a token from stored JSON (such as `oauthcc_token_to_json` wrote); no request is made.
+/// Owned: free `*out_token` with `oauthcc_token_free`.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_client_create_token(
     client: *const oauthcc_client,

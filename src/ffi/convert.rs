@@ -14,10 +14,32 @@ pub unsafe fn handle<'a, T>(pointer: *const T, name: &str) -> Result<&'a T, Erro
 
 /// Checks an out-pointer and clears what it points to, so that an error leaves it NULL.
 pub unsafe fn prepare_out<'a, T>(out: *mut *mut T, name: &str) -> Result<&'a mut *mut T, Error> {
-    // SAFETY: the caller passes a writable pointer-sized slot or NULL.
-    let slot = unsafe { out.as_mut() }.ok_or_else(|| Error::invalid_argument(format!("{name} is NULL")))?;
+    let slot = unsafe { out_value(out, name) }?;
     *slot = std::ptr::null_mut();
     Ok(slot)
+}
+
+/// Borrows an out-value (a plain `T *`, such as `bool *` or `size_t *`), refusing NULL.
+/// Nothing is written here: what the caller finds there is up to the function.
+pub unsafe fn out_value<'a, T>(out: *mut T, name: &str) -> Result<&'a mut T, Error> {
+    // SAFETY: the caller passes a writable, aligned `T` or NULL.
+    unsafe { out.as_mut() }.ok_or_else(|| Error::invalid_argument(format!("{name} is NULL")))
+}
+
+/// Copies `text` and a NUL into the caller's `buffer` of `buffer_size` bytes. A NULL or too
+/// small buffer is left untouched and refused with the size `what` needs.
+pub unsafe fn copy_to_buffer(text: &str, buffer: *mut c_char, buffer_size: usize, what: &str) -> Result<(), Error> {
+    let needed = text.len() + 1;
+    if buffer.is_null() || buffer_size < needed {
+        return Err(Error::invalid_argument(format!(
+            "the buffer is too small: {what} needs {needed} bytes with its NUL"
+        )));
+    }
+    // SAFETY: the caller passes `buffer_size` writable bytes, and they hold the text and its NUL.
+    let target = unsafe { std::slice::from_raw_parts_mut(buffer.cast::<u8>(), needed) };
+    target[..text.len()].copy_from_slice(text.as_bytes());
+    target[text.len()] = 0;
+    Ok(())
 }
 
 /// Borrows a required NUL-terminated UTF-8 string.

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::boundary::{guard, guard_value};
 use super::convert::{out_string, prepare_out};
 use super::status::{oauthcc_status, oauthcc_status_code};
+use super::strings::c_text;
 use crate::oauth::Error;
 
 struct Record {
@@ -25,11 +26,6 @@ thread_local! {
 pub fn record(error: Error) {
     let message = c_text(error.message());
     let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = Some(Record { error, message }));
-}
-
-/// C text for a message; an interior NUL (from a hostile server) is shown as "\0".
-fn c_text(text: &str) -> CString {
-    CString::new(text.replace('\0', "\\0")).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -53,10 +49,10 @@ pub(super) fn record_json(error: &Error) -> Value {
     })
 }
 
-/// Hands out this thread's last error record as JSON (owned: free with `oauthcc_string_free`):
-/// `status`, `message`, `http_status`, `error`, `error_description`, `error_uri`, `body`
-/// (the first 4 KiB of the response body), `retryable` (another attempt may succeed) and
-/// `retry_after` (seconds the server asked to wait, or null). With no record, the JSON is `null`.
+/// Hands out this thread's last error record as JSON: `status`, `message`, `http_status`,
+/// `error`, `error_description`, `error_uri`, `body` (the first 4 KiB of the response body),
+/// `retryable` (another attempt may succeed) and `retry_after` (seconds the server asked to wait,
+/// or null). With no record, the JSON is `null`. Owned: free `*out_json` with `oauthcc_string_free`.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_last_error_json(out_json: *mut *mut c_char) -> oauthcc_status {
     guard(|| {

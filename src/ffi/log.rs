@@ -1,9 +1,10 @@
 //! `oauthcc_set_log_callback`: hands the library's diagnostics to the embedding program.
 
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, c_void};
 
 use super::boundary::guard;
 use super::status::oauthcc_status;
+use super::strings::c_text;
 use crate::oauth::log::{set_sink, Level};
 use crate::oauth::Error;
 
@@ -63,7 +64,7 @@ pub unsafe extern "C-unwind" fn oauthcc_set_log_callback(
         set_sink(
             level,
             Some(Box::new(move |level: Level, message: &str| {
-                let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+                let text = c_text(message);
                 // SAFETY: the caller registered a function of this signature; the message lives
                 // for the duration of the call, as documented.
                 unsafe { callback(level as i32, text.as_ptr(), user_data.pointer()) };

@@ -3,16 +3,30 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod boundary;
-mod cache;
+// The exported functions, in the order a reader of the header needs them: cbindgen writes them
+// as it parses them, these modules as listed and each file top to bottom. (The comments also keep
+// rustfmt from sorting the list.)
+// Making a client, freeing it, getting tokens from it.
 mod client;
+// Freeing, reading, refreshing and revoking a token.
+mod token;
+// The token cache and its slots.
+mod cache;
+// The log callback.
+mod log;
+// The calling thread's error record.
+mod last_error;
+// Status codes and their names.
+mod status;
+// Freeing the strings handed out.
+mod strings;
+// The library version.
+mod version;
+
+// The machinery behind them.
+mod boundary;
 mod convert;
 mod fork;
-mod last_error;
-mod log;
-mod status;
-mod strings;
-mod token;
 
 pub use cache::*;
 pub use client::*;
@@ -21,3 +35,4 @@ pub use log::*;
 pub use status::*;
 pub use strings::*;
 pub use token::*;
+pub use version::*;

@@ -34,47 +34,48 @@ pub enum oauthcc_status_code {
 
 use oauthcc_status_code::*;
 
-const ALL: [oauthcc_status_code; 9] = [
-    OAUTHCC_OK,
-    OAUTHCC_INVALID_ARGUMENT,
-    OAUTHCC_INVALID_CONFIG,
-    OAUTHCC_TRANSPORT,
-    OAUTHCC_TIMEOUT,
-    OAUTHCC_HTTP_ERROR,
-    OAUTHCC_OAUTH_ERROR,
-    OAUTHCC_INVALID_RESPONSE,
-    OAUTHCC_INTERNAL,
-];
+/// Makes `ALL`, `from_kind` (an error kind's code) and `c_name` from the success code and the
+/// error kinds with their codes.
+macro_rules! status_lookups {
+    (success: $success:ident, errors: { $($kind:ident => $code:ident),+ $(,)? }) => {
+        const ALL: &[oauthcc_status_code] = &[$success, $($code),+];
+
+        impl oauthcc_status_code {
+            pub fn from_kind(kind: ErrorKind) -> Self {
+                match kind {
+                    $(ErrorKind::$kind => $code,)+
+                }
+            }
+
+            /// The name as a NUL-terminated static string.
+            fn c_name(self) -> &'static str {
+                match self {
+                    $success => concat!(stringify!($success), "\0"),
+                    $($code => concat!(stringify!($code), "\0"),)+
+                }
+            }
+        }
+    };
+}
+
+// The codes' names and kinds, listed once. The enum above stays a plain item because cbindgen
+// does not expand macros; the compiler holds this list to it (an exhaustive match on the codes)
+// and to `ErrorKind` (an exhaustive match on the kinds).
+status_lookups! {
+    success: OAUTHCC_OK,
+    errors: {
+        InvalidArgument => OAUTHCC_INVALID_ARGUMENT,
+        InvalidConfig => OAUTHCC_INVALID_CONFIG,
+        Transport => OAUTHCC_TRANSPORT,
+        Timeout => OAUTHCC_TIMEOUT,
+        Http => OAUTHCC_HTTP_ERROR,
+        OAuth => OAUTHCC_OAUTH_ERROR,
+        InvalidResponse => OAUTHCC_INVALID_RESPONSE,
+        Internal => OAUTHCC_INTERNAL,
+    }
+}
 
 impl oauthcc_status_code {
-    pub fn from_kind(kind: ErrorKind) -> Self {
-        match kind {
-            ErrorKind::InvalidArgument => OAUTHCC_INVALID_ARGUMENT,
-            ErrorKind::InvalidConfig => OAUTHCC_INVALID_CONFIG,
-            ErrorKind::Transport => OAUTHCC_TRANSPORT,
-            ErrorKind::Timeout => OAUTHCC_TIMEOUT,
-            ErrorKind::Http => OAUTHCC_HTTP_ERROR,
-            ErrorKind::OAuth => OAUTHCC_OAUTH_ERROR,
-            ErrorKind::InvalidResponse => OAUTHCC_INVALID_RESPONSE,
-            ErrorKind::Internal => OAUTHCC_INTERNAL,
-        }
-    }
-
-    /// The name as a NUL-terminated static string.
-    fn c_name(self) -> &'static str {
-        match self {
-            OAUTHCC_OK => "OAUTHCC_OK\0",
-            OAUTHCC_INVALID_ARGUMENT => "OAUTHCC_INVALID_ARGUMENT\0",
-            OAUTHCC_INVALID_CONFIG => "OAUTHCC_INVALID_CONFIG\0",
-            OAUTHCC_TRANSPORT => "OAUTHCC_TRANSPORT\0",
-            OAUTHCC_TIMEOUT => "OAUTHCC_TIMEOUT\0",
-            OAUTHCC_HTTP_ERROR => "OAUTHCC_HTTP_ERROR\0",
-            OAUTHCC_OAUTH_ERROR => "OAUTHCC_OAUTH_ERROR\0",
-            OAUTHCC_INVALID_RESPONSE => "OAUTHCC_INVALID_RESPONSE\0",
-            OAUTHCC_INTERNAL => "OAUTHCC_INTERNAL\0",
-        }
-    }
-
     pub fn name(self) -> &'static str {
         self.c_name().trim_end_matches('\0')
     }
@@ -90,11 +91,4 @@ pub extern "C-unwind" fn oauthcc_status_name(status: oauthcc_status) -> *const c
         let code = ALL.iter().find(|code| **code as i32 == status);
         code.map_or(UNKNOWN, |code| code.c_name()).as_ptr().cast()
     })
-}
-
-/// The library version, "MAJOR.MINOR.PATCH". Borrowed, static: never free it.
-#[no_mangle]
-pub extern "C-unwind" fn oauthcc_version() -> *const c_char {
-    const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
-    guard_value(VERSION.as_ptr().cast(), || VERSION.as_ptr().cast())
 }

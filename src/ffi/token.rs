@@ -4,7 +4,8 @@ use std::ffi::c_char;
 
 use super::boundary::{guard, guard_value};
 use super::convert::{
-    free_handle, handle, optional_http_options, optional_object, out_handle, out_string, prepare_out, required_str,
+    free_handle, handle, optional_http_options, optional_object, out_handle, out_string, out_value, prepare_out,
+    required_str,
 };
 use super::status::oauthcc_status;
 use crate::oauth::{AccessToken, Error, ErrorKind, TokenType};
@@ -15,8 +16,14 @@ pub struct oauthcc_token {
     pub(super) inner: AccessToken,
 }
 
+/// Frees a token. NULL does nothing.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn oauthcc_token_free(token: *mut oauthcc_token) {
+    guard_value((), || unsafe { free_handle(token) })
+}
+
 /// The token as JSON (every field the server sent; `expires_at` as an ISO 8601 UTC string with
-/// milliseconds). Owned: free with `oauthcc_string_free`.
+/// milliseconds). Owned: free `*out_json` with `oauthcc_string_free`.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_token_to_json(
     token: *const oauthcc_token,
@@ -29,7 +36,7 @@ pub unsafe extern "C-unwind" fn oauthcc_token_to_json(
     })
 }
 
-/// The `access_token` string. Owned: free with `oauthcc_string_free`.
+/// The `access_token` string. Owned: free `*out_access_token` with `oauthcc_string_free`.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_token_access_token(
     token: *const oauthcc_token,
@@ -55,8 +62,7 @@ pub unsafe extern "C-unwind" fn oauthcc_token_expired(
     out_expired: *mut bool,
 ) -> oauthcc_status {
     guard(|| {
-        // SAFETY: the caller passes a writable bool or NULL.
-        let out = unsafe { out_expired.as_mut() }.ok_or_else(|| Error::invalid_argument("out_expired is NULL"))?;
+        let out = unsafe { out_value(out_expired, "out_expired") }?;
         let token = unsafe { handle(token, "token") }?;
         *out = token.inner.expired(window_seconds);
         Ok(())
@@ -64,6 +70,7 @@ pub unsafe extern "C-unwind" fn oauthcc_token_expired(
 }
 
 /// Refreshes the token (refresh_token grant) into a new token; the old one is unchanged.
+/// Owned: free `*out_token`, like the old token, with `oauthcc_token_free`.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn oauthcc_token_refresh(
     token: *const oauthcc_token,
@@ -107,10 +114,4 @@ pub unsafe extern "C-unwind" fn oauthcc_token_revoke_all(
         let options = unsafe { optional_http_options(http_options_json) }?;
         token.inner.revoke_all(&options)
     })
-}
-
-/// Frees a token. NULL does nothing.
-#[no_mangle]
-pub unsafe extern "C-unwind" fn oauthcc_token_free(token: *mut oauthcc_token) {
-    guard_value((), || unsafe { free_handle(token) })
 }
