@@ -9,16 +9,12 @@ use std::time::Duration;
 
 use oauthcc::{ClientCredentials, Config, ErrorKind, ManualClock};
 use serde_json::{json, Map, Value};
+use support::config::{config_for, merge, object};
 use support::{wait_until, Gate, Reply, TestServer};
 
 fn cached_client(server: &TestServer, cache: Value) -> (ClientCredentials, Arc<ManualClock>) {
     // One attempt per fetch, so that requests count fetches (retries are tested in failures.rs).
-    let config = json!({
-        "client": {"id": "svc", "secret": "s"},
-        "auth": {"tokenHost": server.url()},
-        "cache": cache,
-        "transport": {"retry": {"maxAttempts": 1}},
-    });
+    let config = config_for(&server.url(), json!({"cache": cache, "transport": {"retry": {"maxAttempts": 1}}}));
     let clock = Arc::new(ManualClock::new());
     (ClientCredentials::with_clock(Config::from_json(&config).unwrap(), clock.clone()), clock)
 }
@@ -27,12 +23,8 @@ fn token(access: &str, expires_in: u64) -> Reply {
     Reply::json(200, json!({"access_token": access, "token_type": "bearer", "expires_in": expires_in}))
 }
 
-fn params(value: Value) -> Map<String, Value> {
-    value.as_object().cloned().unwrap()
-}
-
 fn bearer(client: &ClientCredentials, p: &Value) -> Result<String, oauthcc::Error> {
-    client.get_cached_token(&params(p.clone())).map(|t| t.access_token().unwrap().to_owned())
+    client.get_cached_token(&object(p.clone())).map(|t| t.access_token().unwrap().to_owned())
 }
 
 /// Runs `f` on `threads` threads released together, returning what each got.
@@ -203,14 +195,14 @@ fn failed_fetches_back_off() {
 fn invalidate_drops_the_cached_token() {
     let server = TestServer::start(token("at-1", 3600));
     let (client, _clock) = cached_client(&server, json!({}));
-    let p = params(json!({"scope": "read"}));
+    let p = object(json!({"scope": "read"}));
     client.get_cached_token(&p).unwrap();
     client.get_cached_token(&p).unwrap();
     assert_eq!(server.requests().len(), 1);
-    client.invalidate(&params(json!({"scope": ["read"]}))).unwrap();
+    client.invalidate(&object(json!({"scope": ["read"]}))).unwrap();
     client.get_cached_token(&p).unwrap();
     assert_eq!(server.requests().len(), 2);
-    assert!(!client.cache_stats(&params(json!({"scope": "other"}))).unwrap().cached);
+    assert!(!client.cache_stats(&object(json!({"scope": "other"}))).unwrap().cached);
 }
 
 #[test]
@@ -238,7 +230,7 @@ fn a_token_without_access_token_is_not_cached() {
 fn slot_reads_the_bearer_without_refetching() {
     let server = TestServer::start(token("at-slot", 3600));
     let (client, clock) = cached_client(&server, json!({}));
-    let slot = client.cache_slot(&params(json!({"scope": ["a"]}))).unwrap();
+    let slot = client.cache_slot(&object(json!({"scope": ["a"]}))).unwrap();
     for _ in 0..1000 {
         assert_eq!(slot.with_bearer(str::len).unwrap(), 7);
     }
@@ -250,7 +242,7 @@ fn slot_reads_the_bearer_without_refetching() {
     clock.advance(Duration::from_secs(3600));
     assert_eq!(slot.token().unwrap().access_token(), Some("at-slot"));
     assert_eq!(server.requests().len(), 3);
-    assert!(client.cache_slot(&params(json!({"scope": 7}))).is_err());
+    assert!(client.cache_slot(&object(json!({"scope": 7}))).is_err());
 }
 
 #[test]
@@ -258,7 +250,7 @@ fn slot_reads_follow_every_new_token() {
     let server = TestServer::start(token("at-1", 100));
     let (client, clock) = cached_client(&server, json!({"expiryWindowSeconds": 10}));
     let slot = client.cache_slot(&Map::new()).unwrap();
-    let other = client.cache_slot(&params(json!({"scope": "x"}))).unwrap();
+    let other = client.cache_slot(&object(json!({"scope": "x"}))).unwrap();
     assert_eq!(slot.with_bearer(str::to_owned).unwrap(), "at-1");
     assert_eq!(other.with_bearer(str::to_owned).unwrap(), "at-1");
 
@@ -290,7 +282,7 @@ fn tokens_expired_on_arrival_are_not_fetched_on_every_read() {
         [json!({"expires_in": 0}), json!({"expires_in": -30}), json!({"expires_in": 1}), json!({"expires_at": 1})]
     {
         let mut body = json!({"access_token": "at-short", "token_type": "bearer"});
-        body.as_object_mut().unwrap().extend(expiry.as_object().cloned().unwrap());
+        merge(&mut body, expiry.clone());
         let server = TestServer::start(Reply::json(200, body));
         let (client, clock) = cached_client(&server, json!({}));
         for _ in 0..500 {
@@ -325,7 +317,7 @@ fn reading_stats_or_invalidating_unseen_params_makes_no_entry() {
     let (client, _clock) = cached_client(&server, json!({}));
     bearer(&client, &json!({"scope": "kept"})).unwrap();
     for i in 0..2000 {
-        let unseen = params(json!({"scope": format!("never-{i}")}));
+        let unseen = object(json!({"scope": format!("never-{i}")}));
         let stats = client.cache_stats(&unseen).unwrap();
         assert!(!stats.cached && stats.fetches == 0);
         client.invalidate(&unseen).unwrap();
@@ -338,7 +330,7 @@ fn reading_stats_or_invalidating_unseen_params_makes_no_entry() {
 fn params_too_large_for_a_cache_key_are_refused() {
     let server = TestServer::start(token("at", 3600));
     let (client, _clock) = cached_client(&server, json!({}));
-    let huge = params(json!({"audience": "a".repeat(64 * 1024)}));
+    let huge = object(json!({"audience": "a".repeat(64 * 1024)}));
     for error in [
         client.get_cached_token(&huge).unwrap_err(),
         client.cache_slot(&huge).err().unwrap(),

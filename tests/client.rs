@@ -4,37 +4,10 @@ mod support;
 
 use std::time::Duration;
 
-use oauthcc::{ClientCredentials, ErrorKind, HttpOptions, TokenType};
+use oauthcc::{ErrorKind, HttpOptions, TokenType};
 use serde_json::{json, Map, Value};
+use support::config::{client_for, client_from, config_for, object, try_client, CLIENT_SECRET};
 use support::{closed_port, Reply, TestServer};
-
-const SECRET: &str = "s3cret-value";
-
-fn client_for(server: &TestServer, extra: Value) -> ClientCredentials {
-    let mut config = json!({
-        "client": {"id": "svc", "secret": SECRET},
-        "auth": {"tokenHost": server.url()},
-    });
-    merge(&mut config, extra);
-    ClientCredentials::from_json_str(&config.to_string()).expect("valid config")
-}
-
-fn merge(base: &mut Value, extra: Value) {
-    if let (Value::Object(base), Value::Object(extra)) = (base, extra) {
-        for (key, value) in extra {
-            match base.get_mut(&key) {
-                Some(existing @ Value::Object(_)) => merge(existing, value),
-                _ => {
-                    base.insert(key, value);
-                }
-            }
-        }
-    }
-}
-
-fn object(value: Value) -> Map<String, Value> {
-    value.as_object().cloned().unwrap()
-}
 
 fn none() -> HttpOptions {
     HttpOptions::default()
@@ -78,7 +51,7 @@ fn json_body_and_body_credentials_reach_the_server() {
     let body: Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
         body,
-        json!({"grant_type": "client_credentials", "n": 2, "scope": "a b", "client_id": "svc", "client_secret": SECRET})
+        json!({"grant_type": "client_credentials", "n": 2, "scope": "a b", "client_id": "svc", "client_secret": CLIENT_SECRET})
     );
 }
 
@@ -96,9 +69,8 @@ fn configured_and_per_call_headers_are_sent() {
 #[test]
 fn paths_resolve_against_token_host() {
     let server = TestServer::token_server();
-    let mut config = json!({"client": {"id": "a", "secret": "b"}, "auth": {"tokenHost": format!("{}/tenant/x", server.url()), "tokenPath": "token"}});
-    config["auth"]["revokePath"] = json!("/revoke-here");
-    let client = ClientCredentials::from_json_str(&config.to_string()).unwrap();
+    let paths = json!({"auth": {"tokenPath": "token", "revokePath": "/revoke-here"}});
+    let client = client_from(&config_for(&format!("{}/tenant/x", server.url()), paths));
     let token = client.get_token(&Map::new(), &none()).unwrap();
     token.revoke(TokenType::AccessToken, &none()).unwrap();
     let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
@@ -204,20 +176,19 @@ fn dropped_connection_is_a_transport_error() {
 
 #[test]
 fn connection_refused_is_a_transport_error() {
-    let config = json!({"client": {"id": "a", "secret": SECRET}, "auth": {"tokenHost": format!("http://127.0.0.1:{}", closed_port())}});
-    let error =
-        ClientCredentials::from_json_str(&config.to_string()).unwrap().get_token(&Map::new(), &none()).unwrap_err();
+    let client = client_from(&config_for(&format!("http://127.0.0.1:{}", closed_port()), json!({})));
+    let error = client.get_token(&Map::new(), &none()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport);
     assert!(error.message().starts_with("request to http://127.0.0.1:"), "{}", error.message());
 }
 
 #[test]
 fn secret_echoed_by_a_server_never_reaches_the_error() {
-    let echo = json!({"error": "invalid_client", "error_description": format!("secret {SECRET} is wrong")});
+    let echo = json!({"error": "invalid_client", "error_description": format!("secret {CLIENT_SECRET} is wrong")});
     let server = TestServer::start(Reply::json(401, echo));
     let error = client_for(&server, json!({})).get_token(&Map::new(), &none()).unwrap_err();
     let everything = format!("{error:?} {}", error.body().unwrap_or(""));
-    assert!(!everything.contains(SECRET), "{everything}");
+    assert!(!everything.contains(CLIENT_SECRET), "{everything}");
 }
 
 #[test]
@@ -389,8 +360,8 @@ fn per_call_framing_headers_are_refused_before_sending() {
         assert_eq!(error.kind(), ErrorKind::InvalidArgument);
         assert!(error.message().contains(name), "{}", error.message());
     }
-    let config = json!({"client": {"id": "a", "secret": SECRET}, "auth": {"tokenHost": server.url()}, "http": {"headers": {"Content-Length": "5"}}});
-    let error = ClientCredentials::from_json_str(&config.to_string()).unwrap_err();
+    let framing = json!({"http": {"headers": {"Content-Length": "5"}}});
+    let error = try_client(&config_for(&server.url(), framing)).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidConfig);
     assert!(error.message().contains("http.headers.Content-Length"), "{}", error.message());
     client.get_token(&Map::new(), &none()).unwrap();

@@ -1,26 +1,21 @@
 //! The proxy environment variables, read when the client is made (the precedence and NO_PROXY
-//! are unit-tested in src/oauth/transport/proxy_env.rs and no_proxy.rs). These tests set the
+//! are unit-tested in src/oauth/config/proxy_env.rs and no_proxy.rs). These tests set the
 //! process environment: each holds `ENVIRONMENT` while it runs.
 
-#[path = "support/proxies.rs"]
-mod proxies;
 mod support;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use oauthcc::{ClientCredentials, ErrorKind, HttpOptions};
-use proxies::LocalProxy;
 use serde_json::{json, Map, Value};
+use support::config::{try_client, with_transport};
+use support::proxies::{LocalProxy, REMOTE_ADDRESS, REMOTE_NAME};
 use support::{Reply, TestServer};
 
 static ENVIRONMENT: Mutex<()> = Mutex::new(());
 
 const PROXY_VARIABLES: [&str; 8] =
     ["ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"];
-
-/// Not this machine, so requests to it take the proxy, which reaches them at 127.0.0.1.
-const REMOTE_ADDRESS: &str = "192.0.2.10";
-const REMOTE_NAME: &str = "token.test";
 
 /// The environment for one test, with `variables` as its only proxy variables.
 fn environment(variables: &[(&str, &str)]) -> MutexGuard<'static, ()> {
@@ -35,9 +30,7 @@ fn environment(variables: &[(&str, &str)]) -> MutexGuard<'static, ()> {
 }
 
 fn client(token_host: &str, transport: Value) -> Result<ClientCredentials, oauthcc::Error> {
-    let config =
-        json!({"client": {"id": "svc", "secret": "s"}, "auth": {"tokenHost": token_host}, "transport": transport});
-    ClientCredentials::from_json_str(&config.to_string())
+    try_client(&with_transport(token_host, transport))
 }
 
 /// Plain http to a host that is not this machine; one attempt, so a wrong route fails fast.

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use oauthcc::{ClientCredentials, Error, ErrorKind, HttpOptions};
 use serde_json::{json, Map, Value};
+use support::config::{client_from, config_for, try_client, with_transport};
 use support::{closed_port, Reply, TestServer};
 
 const SECRET: &str = "failure-suite-secret";
@@ -15,13 +16,14 @@ const DEADLINE: Duration = Duration::from_millis(1500);
 const MARGIN: Duration = Duration::from_secs(3);
 
 fn client(url: &str) -> ClientCredentials {
-    let config = json!({
-        "client": {"id": "svc", "secret": SECRET},
-        "auth": {"tokenHost": url},
-        "http": {"timeout": DEADLINE.as_millis() as u64},
-        "transport": {"retry": {"maxAttempts": 3, "initialDelay": 10, "maxDelay": 50}},
-    });
-    ClientCredentials::from_json_str(&config.to_string()).unwrap()
+    client_from(&config_for(
+        url,
+        json!({
+            "client": {"secret": SECRET},
+            "http": {"timeout": DEADLINE.as_millis() as u64},
+            "transport": {"retry": {"maxAttempts": 3, "initialDelay": 10, "maxDelay": 50}},
+        }),
+    ))
 }
 
 /// Gets a token, checks the deadline held and no secret leaked, and returns the outcome.
@@ -193,32 +195,22 @@ fn malformed_chunked_encoding_is_a_transport_error() {
 
 #[test]
 fn plain_http_to_a_remote_host_is_refused_with_the_way_out() {
-    let config = |extra: Value| {
-        let mut value =
-            json!({"client": {"id": "a", "secret": SECRET}, "auth": {"tokenHost": "http://auth.example.com"}});
-        value["transport"] = extra;
-        ClientCredentials::from_json_str(&value.to_string())
-    };
+    let config = |transport: Value| try_client(&with_transport("http://auth.example.com", transport));
     let error = config(json!({})).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidConfig);
     assert!(error.message().contains("transport.allowInsecureHttp"), "{}", error.message());
     assert!(config(json!({"allowInsecureHttp": true})).is_ok());
     for local in ["http://localhost:8080", "http://127.0.0.2", "http://[::1]:9"] {
-        let value = json!({"client": {"id": "a"}, "auth": {"tokenHost": local}});
-        assert!(ClientCredentials::from_json_str(&value.to_string()).is_ok(), "{local}");
+        assert!(try_client(&config_for(local, json!({}))).is_ok(), "{local}");
     }
 }
 
 #[test]
 fn a_finite_deadline_applies_when_none_is_configured() {
     let server = TestServer::start(Reply::bytes(b"HTTP/1.1 200 OK\r\n").then_stall(Duration::from_secs(30)));
-    let config =
-        json!({"client": {"id": "a"}, "auth": {"tokenHost": server.url()}, "transport": {"defaultTimeout": 300}});
+    let client = client_from(&with_transport(&server.url(), json!({"defaultTimeout": 300})));
     let started = Instant::now();
-    let error = ClientCredentials::from_json_str(&config.to_string())
-        .unwrap()
-        .get_token(&Map::new(), &HttpOptions::default())
-        .unwrap_err();
+    let error = client.get_token(&Map::new(), &HttpOptions::default()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
     assert!(started.elapsed() < Duration::from_millis(300) + MARGIN);
 }

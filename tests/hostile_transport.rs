@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use oauthcc::{ClientCredentials, ErrorKind, HttpOptions};
 use serde_json::{json, Map, Value};
+use support::config::{client_from, config_for, with_transport};
 use support::{Reply, TestServer};
 
 const HOUR: Duration = Duration::from_secs(60 * 60);
 
 fn client(url: &str, transport: Value) -> ClientCredentials {
-    let config = json!({"client": {"id": "svc", "secret": "s"}, "auth": {"tokenHost": url}, "transport": transport});
-    ClientCredentials::from_json_str(&config.to_string()).unwrap()
+    client_from(&with_transport(url, transport))
 }
 
 fn unavailable_retry_after(value: &str) -> Reply {
@@ -46,8 +46,7 @@ fn timeouts_up_to_u64_max_milliseconds_are_honoured_without_overflow() {
 #[test]
 fn durations_up_to_duration_max_from_the_rust_api_do_not_overflow() {
     let server = TestServer::token_server();
-    let config = json!({"client": {"id": "svc"}, "auth": {"tokenHost": server.url()}});
-    let mut config = oauthcc::Config::from_json(&config).unwrap();
+    let mut config = oauthcc::Config::from_json(&config_for(&server.url(), json!({}))).unwrap();
     config.transport.default_timeout = Duration::MAX;
     config.transport.connect_timeout = Duration::MAX;
     let client = ClientCredentials::new(config);

@@ -13,18 +13,20 @@ use std::time::Duration;
 use oauthcc::log::{set_sink, Level};
 use oauthcc::{ClientCredentials, HttpOptions};
 use serde_json::{json, Map};
+use support::config::client_for;
 use support::{wait_until, Gate, Reply, TestServer};
 
 const SECRET: &str = "log/secret+value=1";
 const WATCHDOG: Duration = Duration::from_secs(30);
 
 fn client(server: &TestServer, attempts: u32) -> ClientCredentials {
-    let config = json!({
-        "client": {"id": "svc", "secret": SECRET},
-        "auth": {"tokenHost": server.url()},
-        "transport": {"retry": {"maxAttempts": attempts, "initialDelay": 1, "maxDelay": 2}},
-    });
-    ClientCredentials::from_json_str(&config.to_string()).unwrap()
+    client_for(
+        server,
+        json!({
+            "client": {"secret": SECRET},
+            "transport": {"retry": {"maxAttempts": attempts, "initialDelay": 1, "maxDelay": 2}},
+        }),
+    )
 }
 
 /// Runs `case` on its own thread; a hang is a failure, not a stuck test run.

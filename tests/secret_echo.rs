@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use oauthcc::{ClientCredentials, Error, HttpOptions, TokenType};
 use serde_json::{json, Map, Value};
+use support::config::{client_for, object};
 use support::{Reply, TestServer};
 
 const ID: &str = "svc client";
@@ -86,13 +87,14 @@ fn assert_clean(error: &Error, secrets: &[String]) {
 }
 
 fn client(server: &TestServer, method: &str, encoding: &str) -> ClientCredentials {
-    let config = json!({
-        "client": {"id": ID, "secret": SECRET},
-        "auth": {"tokenHost": server.url()},
-        "options": {"authorizationMethod": method, "credentialsEncodingMode": encoding},
-        "transport": {"retry": {"maxAttempts": 1}},
-    });
-    ClientCredentials::from_json_str(&config.to_string()).unwrap()
+    client_for(
+        server,
+        json!({
+            "client": {"id": ID, "secret": SECRET},
+            "options": {"authorizationMethod": method, "credentialsEncodingMode": encoding},
+            "transport": {"retry": {"maxAttempts": 1}},
+        }),
+    )
 }
 
 #[test]
@@ -130,9 +132,7 @@ fn a_tokens_own_tokens_are_scrubbed_from_refresh_and_revoke_errors_in_every_enco
     secrets.extend(encodings(refresh));
     let server = TestServer::start(Reply::raw(400, "application/json", echo_body(&secrets).into_bytes()));
     let client = client(&server, "header", "strict");
-    let token = client
-        .create_token(json!({"access_token": access, "refresh_token": refresh}).as_object().cloned().unwrap())
-        .unwrap();
+    let token = client.create_token(object(json!({"access_token": access, "refresh_token": refresh}))).unwrap();
     let errors = [
         token.refresh(&Map::new(), &HttpOptions::default()).unwrap_err(),
         token.revoke(TokenType::AccessToken, &HttpOptions::default()).unwrap_err(),

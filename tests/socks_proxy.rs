@@ -3,30 +3,17 @@
 //! proxy) or at the proxy (`socks5h://`: the name does), with a password, and SOCKS4/4a. A
 //! refused password is an error, never a panic, and Debug never shows the proxy's credentials.
 
-#[path = "support/proxies.rs"]
-mod proxies;
 mod support;
 
-use oauthcc::{ClientCredentials, ErrorKind, HttpOptions};
-use proxies::LocalProxy;
-use serde_json::{json, Map, Value};
+use oauthcc::ErrorKind;
+use serde_json::{json, Value};
+use support::config::{client_from, fetch_access_token, with_transport};
+use support::proxies::{LocalProxy, REMOTE_ADDRESS, REMOTE_NAME};
 use support::{Reply, TestServer};
 
-/// Not this machine, so requests to it take the proxy, which reaches them at 127.0.0.1.
-const REMOTE_ADDRESS: &str = "192.0.2.10";
-const REMOTE_NAME: &str = "token.test";
-
+/// Plain http (the hosts are not this machine) through `proxy`; one attempt.
 fn config(token_host: &str, proxy: &str) -> Value {
-    json!({
-        "client": {"id": "svc", "secret": "s"},
-        "auth": {"tokenHost": token_host},
-        "transport": {"proxy": proxy, "allowInsecureHttp": true, "retry": {"maxAttempts": 1}},
-    })
-}
-
-fn get_token(config: Value) -> Result<String, oauthcc::Error> {
-    let client = ClientCredentials::from_json_str(&config.to_string())?;
-    client.get_token(&Map::new(), &HttpOptions::default()).map(|t| t.access_token().unwrap_or("").to_owned())
+    with_transport(token_host, json!({"proxy": proxy, "allowInsecureHttp": true, "retry": {"maxAttempts": 1}}))
 }
 
 fn token_server() -> TestServer {
@@ -36,7 +23,7 @@ fn token_server() -> TestServer {
 /// Fetches a token from `host` through `proxy_url`; returns what the proxy was asked for.
 fn fetch_through(proxy: &LocalProxy, proxy_url: &str, host: &str) -> Vec<String> {
     let server = token_server();
-    let token = get_token(config(&format!("http://{host}:{}", server.port), proxy_url)).unwrap();
+    let token = fetch_access_token(&config(&format!("http://{host}:{}", server.port), proxy_url)).unwrap();
     assert_eq!(token, "via-socks");
     assert_eq!(server.requests().len(), 1);
     assert!(proxy.targets().iter().all(|target| target.ends_with(&format!(":{}", server.port))));
@@ -76,7 +63,7 @@ fn a_refused_password_is_a_transport_error() {
     let proxy = LocalProxy::socks_with_password("svc-proxy", "pr0xy-secret");
     let server = token_server();
     let url = format!("socks5h://svc-proxy:wr0ng-secret@127.0.0.1:{}", proxy.port);
-    let error = get_token(config(&format!("http://{REMOTE_NAME}:{}", server.port), &url)).unwrap_err();
+    let error = fetch_access_token(&config(&format!("http://{REMOTE_NAME}:{}", server.port), &url)).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport, "{}", error.message());
     assert!(!format!("{error:?}").contains("wr0ng-secret"), "{error:?}");
     assert!(proxy.targets().is_empty());
@@ -86,7 +73,7 @@ fn a_refused_password_is_a_transport_error() {
 #[test]
 fn debug_never_shows_the_proxy_credentials() {
     let url = "socks5://svc-proxy:pr0xy-secret@127.0.0.1:1080";
-    let client = ClientCredentials::from_json_str(&config("https://auth.example.com", url).to_string()).unwrap();
+    let client = client_from(&config("https://auth.example.com", url));
     let debug = format!("{client:?}");
     assert!(debug.contains("socks5://[REDACTED]@127.0.0.1:1080"), "{debug}");
     assert!(!debug.contains("pr0xy-secret") && !debug.contains("svc-proxy"), "{debug}");

@@ -383,6 +383,7 @@ static void test_cache(void) {
 
 struct log_capture {
     pthread_mutex_t lock;
+    int lines;
     int warnings;
     int debug;
     int secret_seen;
@@ -391,6 +392,7 @@ struct log_capture {
 static void capture_log(int32_t level, const char *message, void *user_data) {
     struct log_capture *capture = user_data;
     pthread_mutex_lock(&capture->lock);
+    capture->lines++;
     if (level == OAUTHCC_LOG_WARN) capture->warnings++;
     if (level == OAUTHCC_LOG_DEBUG) capture->debug++;
     if (strstr(message, "demo-secret")) capture->secret_seen = 1;
@@ -399,7 +401,7 @@ static void capture_log(int32_t level, const char *message, void *user_data) {
 
 /* The C subset of the failure suite (valgrind checks it leaks nothing), and the log callback. */
 static void test_failure_suite(void) {
-    struct log_capture capture = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+    struct log_capture capture = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0};
     CHECK_STATUS(oauthcc_set_log_callback(capture_log, OAUTHCC_LOG_DEBUG, &capture), OAUTHCC_OK);
     CHECK_STATUS(oauthcc_set_log_callback(capture_log, 0, &capture), OAUTHCC_INVALID_ARGUMENT);
     CHECK_STATUS(oauthcc_set_log_callback(capture_log, 5, &capture), OAUTHCC_INVALID_ARGUMENT);
@@ -443,12 +445,33 @@ static void test_failure_suite(void) {
     CHECK(!capture.secret_seen);
 }
 
+/* This thread's error record as JSON (owned), or NULL if it cannot be read. */
+static char *error_record(void) {
+    char *json = NULL;
+    return oauthcc_last_error_json(&json) == OAUTHCC_OK ? json : NULL;
+}
+
+/* _free(NULL) does nothing: it neither makes nor clears an error record, and logs no line (a
+ * panic caught inside it would log one at ERROR); a NULL dereference would end the run here. */
 static void test_free_null(void) {
+    oauthcc_client *client = NULL;
+    CHECK_STATUS(oauthcc_client_new(NULL, &client), OAUTHCC_INVALID_ARGUMENT);
+    struct log_capture capture = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0};
+    CHECK_STATUS(oauthcc_set_log_callback(capture_log, OAUTHCC_LOG_DEBUG, &capture), OAUTHCC_OK);
+    char *before = error_record();
+
     oauthcc_client_free(NULL);
     oauthcc_token_free(NULL);
     oauthcc_string_free(NULL);
     oauthcc_cache_slot_free(NULL);
-    passed++;
+
+    char *after = error_record();
+    CHECK_STATUS(oauthcc_set_log_callback(NULL, OAUTHCC_LOG_DEBUG, NULL), OAUTHCC_OK);
+    CHECK(before != NULL && strstr(before, "config_json is NULL") != NULL);
+    CHECK(before != NULL && after != NULL && strcmp(before, after) == 0);
+    CHECK(capture.lines == 0);
+    oauthcc_string_free(before);
+    oauthcc_string_free(after);
 }
 
 struct worker {

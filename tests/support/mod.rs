@@ -1,9 +1,16 @@
 //! An in-process HTTP/1.1 token server on 127.0.0.1 that records every request and answers
-//! from a script (status, headers, body, delay, dropped connection).
+//! from a script (status, headers, body, delay, dropped connection); with it, what several test
+//! files share: client configurations (`config`), local proxies (`proxies`) and a TLS server with
+//! its certificates (`tls`).
+// Each test binary uses a subset.
 #![allow(dead_code)]
 
+pub mod config;
+pub mod proxies;
+pub mod tls;
+
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -258,7 +265,8 @@ fn reset(stream: &TcpStream) {
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>, connection: usize) -> Option<Recorded> {
+/// One request, or None once the peer closes or sends something that is not HTTP/1.1.
+fn read_request(reader: &mut impl BufRead, connection: usize) -> Option<Recorded> {
     let mut line = String::new();
     reader.read_line(&mut line).ok().filter(|n| *n > 0)?;
     let mut parts = line.split_whitespace();
@@ -298,67 +306,4 @@ pub fn wait_until(what: &str, condition: impl Fn() -> bool) {
 pub fn closed_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
-}
-
-/// A local HTTP CONNECT proxy that tunnels to any target and records what it was asked for.
-pub struct ConnectProxy {
-    pub port: u16,
-    targets: Arc<Mutex<Vec<String>>>,
-}
-
-impl ConnectProxy {
-    pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let port = listener.local_addr().unwrap().port();
-        let targets = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&targets);
-        thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let recorded = Arc::clone(&recorded);
-                thread::spawn(move || tunnel(client, &recorded));
-            }
-        });
-        ConnectProxy { port, targets }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// The `host:port` of every CONNECT so far.
-    pub fn targets(&self) -> Vec<String> {
-        self.targets.lock().unwrap().clone()
-    }
-}
-
-fn tunnel(client: TcpStream, recorded: &Mutex<Vec<String>>) {
-    let mut reader = BufReader::new(client.try_clone().expect("clone stream"));
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let mut parts = line.split_whitespace();
-    let (Some("CONNECT"), Some(target)) = (parts.next(), parts.next()) else { return };
-    let target = target.to_owned();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).map_or(true, |n| n == 0) || header.trim().is_empty() {
-            break;
-        }
-    }
-    recorded.lock().unwrap().push(target.clone());
-    let Ok(upstream) = TcpStream::connect(&target) else { return };
-    let mut client_writer = client;
-    if client_writer.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").is_err() {
-        return;
-    }
-    let mut upstream_writer = upstream.try_clone().expect("clone stream");
-    let mut upstream_reader = upstream;
-    let to_upstream = thread::spawn(move || {
-        let _ = std::io::copy(&mut reader, &mut upstream_writer);
-        let _ = upstream_writer.shutdown(std::net::Shutdown::Write);
-    });
-    let _ = std::io::copy(&mut upstream_reader, &mut client_writer);
-    let _ = client_writer.shutdown(std::net::Shutdown::Write);
-    let _ = to_upstream.join();
 }

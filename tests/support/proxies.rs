@@ -4,13 +4,17 @@
 //! any target at 127.0.0.1 on the port asked for: the tests name hosts that are not this machine
 //! (192.0.2.10 from TEST-NET-1, or `token.test`) so that the client routes them through the
 //! proxy, yet nothing leaves this machine. Dropping a proxy stops it.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
+
+/// Not this machine, so requests to it take the proxy, which reaches them at 127.0.0.1.
+pub const REMOTE_ADDRESS: &str = "192.0.2.10";
+/// A name no resolver knows: only a proxy that resolves names itself reaches it.
+pub const REMOTE_NAME: &str = "token.test";
 
 /// What a proxy saw.
 #[derive(Default)]
