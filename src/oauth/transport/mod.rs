@@ -4,6 +4,8 @@
 //! within the request's deadline.
 
 mod agent;
+mod resolver;
+mod tcp;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,12 +19,15 @@ use super::fork;
 use super::http::{display_url, parse_retry_after, status_is_retryable, HttpRequest, HttpResponse};
 use super::log::{self, Level};
 use super::random;
+use resolver::SharedResolver;
 
 /// Largest response body read; a larger one is an invalid response.
 pub(crate) const RESPONSE_BODY_LIMIT: u64 = 1024 * 1024;
 
 pub struct Transport {
     settings: TransportSettings,
+    /// Shared by every agent of this transport (a forked child's too: lookups stay valid).
+    resolver: SharedResolver,
     agent: ArcSwap<ForkLocalAgent>,
 }
 
@@ -34,8 +39,9 @@ struct ForkLocalAgent {
 
 impl Transport {
     pub fn new(settings: TransportSettings) -> Self {
-        let agent = ForkLocalAgent { generation: fork::generation(), agent: agent::build(&settings) };
-        Transport { settings, agent: ArcSwap::from_pointee(agent) }
+        let resolver = SharedResolver::default();
+        let agent = ForkLocalAgent { generation: fork::generation(), agent: agent::build(&settings, &resolver) };
+        Transport { settings, resolver, agent: ArcSwap::from_pointee(agent) }
     }
 
     /// This process's agent; after a fork, a new one (the parent's may hold locks and sockets).
@@ -44,7 +50,8 @@ impl Transport {
         if current.generation == fork::generation() {
             return current.agent.clone();
         }
-        let fresh = Arc::new(ForkLocalAgent { generation: fork::generation(), agent: agent::build(&self.settings) });
+        let agent = agent::build(&self.settings, &self.resolver);
+        let fresh = Arc::new(ForkLocalAgent { generation: fork::generation(), agent });
         self.agent.store(Arc::clone(&fresh));
         fresh.agent.clone()
     }
@@ -100,7 +107,12 @@ impl Transport {
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let mut response = builder.send(&request.body[..]).map_err(|e| transport_error(target, e))?;
+        let mut response = builder.send(&request.body[..]).map_err(|error| {
+            if matches!(error, ureq::Error::ConnectionFailed | ureq::Error::HostNotFound | ureq::Error::Io(_)) {
+                self.resolver.0.forget_all();
+            }
+            transport_error(target, error)
+        })?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
