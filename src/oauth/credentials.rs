@@ -41,6 +41,7 @@ mod tests {
             secret: Secret::new(secret.into()),
             id_param_name: "client_id".into(),
             secret_param_name: "client_secret".into(),
+            basic_authorization: Default::default(),
         }
     }
 

@@ -38,11 +38,22 @@ impl std::fmt::Debug for HttpRequest {
 
 /// The URL without user info or query, fit for an error message or a log line.
 pub fn display_url(url: &Url) -> String {
-    format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), port_suffix(url)) + url.path()
+    DisplayUrl(url).to_string()
 }
 
-fn port_suffix(url: &Url) -> String {
-    url.port().map(|p| format!(":{p}")).unwrap_or_default()
+/// Shows a URL as `display_url` does, written only when a message is made.
+#[derive(Clone, Copy)]
+pub struct DisplayUrl<'a>(pub &'a Url);
+
+impl std::fmt::Display for DisplayUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.0;
+        write!(f, "{}://{}", url.scheme(), url.host_str().unwrap_or(""))?;
+        if let Some(port) = url.port() {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(url.path())
+    }
 }
 
 /// What the transport read: the status, `Retry-After`, and the (size-capped) body.

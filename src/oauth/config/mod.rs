@@ -48,6 +48,8 @@ pub struct ClientSettings {
     pub secret: Secret,
     pub id_param_name: String,
     pub secret_param_name: String,
+    /// The Basic authorization value, made on first use (the config never changes).
+    pub(crate) basic_authorization: std::sync::OnceLock<Secret>,
 }
 
 /// The three endpoints, already resolved against tokenHost.
@@ -185,7 +187,13 @@ fn parse_client(mut fields: Fields) -> Result<ClientSettings> {
     let id_param_name = take_param_name(&mut fields, "idParamName", "client_id")?;
     let secret_param_name = take_param_name(&mut fields, "secretParamName", "client_secret")?;
     fields.finish()?;
-    Ok(ClientSettings { id, secret: Secret::new(secret), id_param_name, secret_param_name })
+    Ok(ClientSettings {
+        id,
+        secret: Secret::new(secret),
+        id_param_name,
+        secret_param_name,
+        basic_authorization: Default::default(),
+    })
 }
 
 /// A body parameter's name: as simple-oauth2 does, an empty one is refused.

@@ -10,6 +10,7 @@ use super::credentials::basic_authorization;
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::json_fields::type_name;
+use super::secret::Secret;
 
 /// Body parameters in the order they are sent.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -99,7 +100,10 @@ pub fn build(config: &Config, url: &Url, mut params: Params, call: &HttpOptions)
     let mut own_headers = Vec::new();
     match config.options.authorization_method {
         AuthorizationMethod::Header => {
-            own_headers.push(("Authorization".into(), basic_authorization(client, config.options.credentials_encoding)))
+            let value = client
+                .basic_authorization
+                .get_or_init(|| Secret::new(basic_authorization(client, config.options.credentials_encoding)));
+            own_headers.push(("Authorization".into(), value.expose().to_owned()))
         }
         AuthorizationMethod::Body => {
             params.set_last(&client.id_param_name, Value::String(client.id.clone()));

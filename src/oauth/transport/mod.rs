@@ -16,7 +16,7 @@ use ureq::Agent;
 use super::config::{TransportSettings, LONGEST_TIMEOUT};
 use super::error::{Error, ErrorKind, Result};
 use super::fork;
-use super::http::{display_url, parse_retry_after, status_is_retryable, HttpRequest, HttpResponse};
+use super::http::{parse_retry_after, status_is_retryable, DisplayUrl, HttpRequest, HttpResponse};
 use super::log::{self, Level};
 use super::random;
 use resolver::SharedResolver;
@@ -60,7 +60,7 @@ impl Transport {
     /// back-off or the server's `Retry-After`, all within one deadline: the request's timeout,
     /// or the configured default (at most `LONGEST_TIMEOUT`).
     pub fn send(&self, request: &HttpRequest) -> Result<HttpResponse> {
-        let target = display_url(&request.url);
+        let target = DisplayUrl(&request.url);
         let timeout = request.timeout.unwrap_or(self.settings.default_timeout).min(LONGEST_TIMEOUT);
         let started = Instant::now();
         // Time left, by subtraction: no sum of an instant and a duration to overflow.
@@ -74,7 +74,7 @@ impl Transport {
                 return Err(Error::new(ErrorKind::Timeout, message).with_retry(true, None));
             }
             log::emit(Level::Debug, || format!("POST {target} (attempt {attempt})"));
-            let outcome = self.send_once(request, &target, remaining);
+            let outcome = self.send_once(request, target, remaining);
             let failure = match &outcome {
                 Ok(response) if status_is_retryable(response.status) => {
                     Error::new(ErrorKind::Http, format!("{target} answered HTTP {}", response.status))
@@ -100,7 +100,7 @@ impl Transport {
         }
     }
 
-    fn send_once(&self, request: &HttpRequest, target: &str, timeout: Duration) -> Result<HttpResponse> {
+    fn send_once(&self, request: &HttpRequest, target: DisplayUrl<'_>, timeout: Duration) -> Result<HttpResponse> {
         let agent = self.agent();
         let proxy = self.settings.proxy.for_url(&request.url).cloned();
         let mut builder = agent.post(request.url.as_str()).config().timeout_global(Some(timeout)).proxy(proxy).build();
@@ -130,7 +130,7 @@ impl Transport {
     }
 }
 
-fn transport_error(target: &str, error: ureq::Error) -> Error {
+fn transport_error(target: DisplayUrl<'_>, error: ureq::Error) -> Error {
     let retryable = is_transient(&error);
     let error = match error {
         ureq::Error::Timeout(which) => {
