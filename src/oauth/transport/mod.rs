@@ -7,6 +7,7 @@ mod agent;
 mod resolver;
 mod tcp;
 
+use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -119,12 +120,16 @@ impl Transport {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, time::OffsetDateTime::now_utc()));
-        let body = response
+        // Sized from Content-Length up front: no regrowing the buffer as the body arrives.
+        let expected = response.body().content_length().unwrap_or(0).min(RESPONSE_BODY_LIMIT);
+        let mut body = Vec::with_capacity(expected as usize);
+        response
             .body_mut()
             .with_config()
             .limit(RESPONSE_BODY_LIMIT)
-            .read_to_vec()
-            .map_err(|e| transport_error(target, e))?;
+            .reader()
+            .read_to_end(&mut body)
+            .map_err(|e| transport_error(target, ureq::Error::from(e)))?;
         log::emit(Level::Debug, || format!("{target} answered HTTP {status} ({} bytes)", body.len()));
         Ok(HttpResponse { status, retry_after, body })
     }
