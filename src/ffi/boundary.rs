@@ -25,14 +25,14 @@ use crate::oauth::{Error, ErrorKind};
 /// callback sees it) and made again after (a callback's own calls may have replaced it).
 pub fn guard(body: impl FnOnce() -> Result<(), Error>) -> oauthcc_status {
     let call = Call::begin();
-    let error = match call.catch(body) {
+    let error = match catch_quietly(body) {
         Ok(Ok(())) => {
             call.end();
             return oauthcc_status_code::OAUTHCC_OK as oauthcc_status;
         }
         Ok(Err(error)) | Err(error) => error,
     };
-    let status = oauthcc_status_code::from_kind(error.kind()) as oauthcc_status;
+    let status = status_of(&error);
     record(error.clone());
     call.end();
     record(error);
@@ -42,7 +42,7 @@ pub fn guard(body: impl FnOnce() -> Result<(), Error>) -> oauthcc_status {
 /// Runs an infallible exported body (a getter, a `_free`): a panic yields `fallback`.
 pub fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     let call = Call::begin();
-    let outcome = call.catch(body);
+    let outcome = catch_quietly(body);
     call.end();
     outcome.unwrap_or(fallback)
 }
@@ -50,19 +50,27 @@ pub fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
 /// Runs the hot path of a call: a body that never blocks and never logs, so it needs none of a
 /// `Call`'s care but the quiet panic. `None` from the body means "take the full call".
 pub fn guard_nonblocking(body: impl FnOnce() -> Option<Result<(), Error>>) -> Option<oauthcc_status> {
+    let error = match catch_quietly(body) {
+        Ok(None) => return None,
+        Ok(Some(Ok(()))) => return Some(oauthcc_status_code::OAUTHCC_OK as oauthcc_status),
+        Ok(Some(Err(error))) | Err(error) => error,
+    };
+    let status = status_of(&error);
+    record(error);
+    Some(status)
+}
+
+/// Runs `body`, a panic becoming an `Internal` error that printed nothing.
+fn catch_quietly<T>(body: impl FnOnce() -> T) -> Result<T, Error> {
     install_quiet_panic_hook();
     let _ = CALL_DEPTH.try_with(|depth| depth.set(depth.get() + 1));
     let outcome = catch_unwind(AssertUnwindSafe(body));
     let _ = CALL_DEPTH.try_with(|depth| depth.set(depth.get().saturating_sub(1)));
-    let error = match outcome {
-        Ok(None) => return None,
-        Ok(Some(Ok(()))) => return Some(oauthcc_status_code::OAUTHCC_OK as oauthcc_status),
-        Ok(Some(Err(error))) => error,
-        Err(_) => panic_error(),
-    };
-    let status = oauthcc_status_code::from_kind(error.kind()) as oauthcc_status;
-    record(error);
-    Some(status)
+    outcome.map_err(|_| panic_error())
+}
+
+fn status_of(error: &Error) -> oauthcc_status {
+    oauthcc_status_code::from_kind(error.kind()) as oauthcc_status
 }
 
 /// One exported call in progress on this thread.
@@ -72,7 +80,7 @@ struct Call {
 }
 
 thread_local! {
-    /// Exported calls in progress on this thread: panics inside them are silent.
+    /// Exported call bodies running on this thread: panics inside them are silent.
     static CALL_DEPTH: Cell<u32> = const { Cell::new(0) };
     /// The message of the last panic caught on this thread, taken by `panic_error`.
     static PANIC_MESSAGE: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -85,24 +93,16 @@ extern "C" {
 }
 
 impl Call {
-    /// Runs the call's body; a panic becomes an `Internal` error.
-    fn catch<T>(&self, body: impl FnOnce() -> T) -> Result<T, Error> {
-        catch_unwind(AssertUnwindSafe(body)).map_err(|_| panic_error())
-    }
-
     fn begin() -> Call {
-        install_quiet_panic_hook();
         let mut previous_cancel_state = 0;
         // SAFETY: a valid state and a writable int; it cannot fail with these arguments.
         unsafe { pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &mut previous_cancel_state) };
-        let _ = CALL_DEPTH.try_with(|depth| depth.set(depth.get() + 1));
         Call { previous_cancel_state, log_lines: Deferral::begin() }
     }
 
     /// Restores cancellation, then delivers the call's log lines (the callback may be cancelled,
     /// end its thread, or call the library again: this call's work is done).
     fn end(self) {
-        let _ = CALL_DEPTH.try_with(|depth| depth.set(depth.get().saturating_sub(1)));
         // SAFETY: restores the state saved in `begin`; NULL is allowed for the old state.
         unsafe { pthread_setcancelstate(self.previous_cancel_state, std::ptr::null_mut()) };
         self.log_lines.end();
