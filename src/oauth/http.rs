@@ -32,16 +32,12 @@ impl Drop for HttpRequest {
 impl std::fmt::Debug for HttpRequest {
     // The headers and body carry credentials; show only where the request goes.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpRequest").field("url", &display_url(&self.url)).finish_non_exhaustive()
+        f.debug_struct("HttpRequest").field("url", &DisplayUrl(&self.url).to_string()).finish_non_exhaustive()
     }
 }
 
-/// The URL without user info or query, fit for an error message or a log line.
-pub fn display_url(url: &Url) -> String {
-    DisplayUrl(url).to_string()
-}
-
-/// Shows a URL as `display_url` does, written only when a message is made.
+/// Shows a URL without user info or query, fit for an error message or a log line; written
+/// only when a message is made.
 #[derive(Clone, Copy)]
 pub struct DisplayUrl<'a>(pub &'a Url);
 
@@ -109,7 +105,7 @@ mod tests {
     #[test]
     fn display_url_drops_user_info_and_query() {
         let url = Url::parse("https://user:pw@h.example:8443/p/t?secret=1#f").unwrap();
-        assert_eq!(display_url(&url), "https://h.example:8443/p/t");
+        assert_eq!(DisplayUrl(&url).to_string(), "https://h.example:8443/p/t");
     }
 
     #[test]

@@ -72,38 +72,36 @@ impl Fields {
 
     /// A whole number within `range`, or absent.
     pub fn take_whole_number(&mut self, key: &str, range: RangeInclusive<u64>) -> Result<Option<u64>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(value) => match value.as_u64().filter(|n| range.contains(n)) {
-                Some(number) => Ok(Some(number)),
-                None => {
-                    Err(self.error(key, &format!("must be a whole number from {} to {}", range.start(), range.end())))
-                }
-            },
-        }
+        self.take_u64(
+            key,
+            |n| range.contains(&n),
+            || format!("must be a whole number from {} to {}", range.start(), range.end()),
+        )
     }
 
     /// A positive whole number of milliseconds, or absent.
     pub fn take_millis(&mut self, key: &str) -> Result<Option<Duration>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(value) => match value.as_u64() {
-                Some(ms) if ms > 0 => Ok(Some(Duration::from_millis(ms))),
-                _ => Err(self.error(key, "must be a positive whole number of milliseconds")),
-            },
-        }
+        let ms = self.take_u64(key, |ms| ms > 0, || "must be a positive whole number of milliseconds".into())?;
+        Ok(ms.map(Duration::from_millis))
     }
 
     /// A whole number of seconds within `range`, or absent.
     pub fn take_seconds(&mut self, key: &str, range: RangeInclusive<u64>) -> Result<Option<Duration>> {
+        let seconds = self.take_u64(
+            key,
+            |s| range.contains(&s),
+            || format!("must be a whole number of seconds from {} to {}", range.start(), range.end()),
+        )?;
+        Ok(seconds.map(Duration::from_secs))
+    }
+
+    /// A whole number that `accept`s, or absent; otherwise an error saying `why`.
+    fn take_u64(&mut self, key: &str, accept: impl Fn(u64) -> bool, why: impl Fn() -> String) -> Result<Option<u64>> {
         match self.take(key) {
             None => Ok(None),
-            Some(value) => match value.as_u64().filter(|s| range.contains(s)) {
-                Some(seconds) => Ok(Some(Duration::from_secs(seconds))),
-                None => Err(self.error(
-                    key,
-                    &format!("must be a whole number of seconds from {} to {}", range.start(), range.end()),
-                )),
+            Some(value) => match value.as_u64().filter(|n| accept(*n)) {
+                Some(number) => Ok(Some(number)),
+                None => Err(self.error(key, &why())),
             },
         }
     }

@@ -22,6 +22,11 @@ pub struct Session {
 }
 
 impl Session {
+    pub fn new(config: Config, clock: Arc<dyn Clock>) -> Self {
+        let credentials = credential_redactor(&config);
+        Session { transport: Transport::new(config.transport.clone()), config, clock, credentials }
+    }
+
     /// Sends one request and reads its answer with `interpret`. This is the one place errors
     /// leave a request: each is scrubbed of the client's credentials and of `tokens` (those the
     /// request carried) in any encoding, in case the server echoed them.
@@ -38,13 +43,6 @@ impl Session {
             Some(tokens) => error.scrubbed(&[&self.credentials, tokens]),
             None => error.scrubbed(&[&self.credentials]),
         })
-    }
-}
-
-impl Session {
-    pub fn new(config: Config, clock: Arc<dyn Clock>) -> Self {
-        let credentials = credential_redactor(&config);
-        Session { transport: Transport::new(config.transport.clone()), config, clock, credentials }
     }
 }
 
